@@ -1,0 +1,121 @@
+//! The command line (SPEC §2). This commands: `inspect` on a saved page.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use url::Url;
+
+use crate::extract::{self, Article};
+
+/// Aperçu: social-share previews and embeds for news articles.
+#[derive(Debug, Parser)]
+#[command(name = "apercu", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the metadata extracted from a saved page as JSON (the `/meta` body).
+    Inspect {
+        /// A saved HTML file. (Fetching a URL comes with the service.)
+        target: String,
+        /// The URL the page was saved from; relative links resolve against it. Defaults to the
+        /// absolute URL the page declares for itself (`<link rel=canonical>`, `og:url`).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// The `charset` the server declared for the page, if known.
+        #[arg(long, value_name = "LABEL")]
+        charset: Option<String>,
+    },
+}
+
+/// What can go wrong on the command line; each is one sentence for people.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--base-url must be an absolute http or https URL, got {0:?}")]
+    BadBaseUrl(String),
+    #[error("{0} declares no URL of its own: give the URL it was saved from with --base-url")]
+    NoBaseUrl(PathBuf),
+    #[error(
+        "fetching a URL is not available yet: save the page and inspect the file with --base-url"
+    )]
+    UrlTarget,
+    #[error("cannot write the output: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+/// Parses the command line, runs the command, reports errors on stderr.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("apercu: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command.
+///
+/// # Errors
+/// A [`CliError`] when the input cannot be read or the arguments do not fit.
+pub fn run(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Inspect {
+            target,
+            base_url,
+            charset,
+        } => {
+            if target.starts_with("http://") || target.starts_with("https://") {
+                return Err(CliError::UrlTarget);
+            }
+            let path = PathBuf::from(&target);
+            let bytes = std::fs::read(&path).map_err(|source| CliError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let article = inspect_bytes(&bytes, charset.as_deref(), base_url.as_deref(), &path)?;
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &article).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            Ok(())
+        }
+    }
+}
+
+/// Extracts a saved page. Without a base URL, the page's own absolute canonical URL is used.
+///
+/// # Errors
+/// [`CliError::BadBaseUrl`] or [`CliError::NoBaseUrl`].
+pub fn inspect_bytes(
+    bytes: &[u8],
+    charset: Option<&str>,
+    base_url: Option<&str>,
+    path: &std::path::Path,
+) -> Result<Article, CliError> {
+    if let Some(raw) = base_url {
+        let url = Url::parse(raw)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| CliError::BadBaseUrl(raw.to_owned()))?;
+        return Ok(extract::extract(bytes, charset, &url));
+    }
+    // `.invalid` is reserved (RFC 2606): a URL on it can only come from a relative link.
+    let probe = Url::parse("http://apercu.invalid/").expect("a valid constant URL");
+    let declared = extract::extract(bytes, charset, &probe)
+        .canonical_url
+        .filter(|u| u.host_str() != probe.host_str())
+        .ok_or_else(|| CliError::NoBaseUrl(path.to_owned()))?;
+    Ok(extract::extract(bytes, charset, &declared))
+}

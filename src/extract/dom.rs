@@ -1,0 +1,93 @@
+//! Small queries over the bounded DOM that the extractors share.
+
+use scraper::ElementRef;
+
+/// The value of an attribute, trimmed, when not empty.
+#[must_use]
+pub fn attr<'a>(el: ElementRef<'a>, name: &str) -> Option<&'a str> {
+    el.value()
+        .attr(name)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// `class` and `id` together, lower-cased: what layout heuristics match against.
+#[must_use]
+pub fn class_and_id(el: ElementRef<'_>) -> String {
+    let mut s = String::new();
+    for name in ["class", "id"] {
+        if let Some(v) = el.value().attr(name) {
+            s.push_str(&v.to_lowercase());
+            s.push(' ');
+        }
+    }
+    s
+}
+
+/// Text of an element and its descendants, skipping `<noscript>` copies.
+#[must_use]
+pub fn text(el: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    for node in el.descendants() {
+        if let Some(t) = node.value().as_text() {
+            if !node.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| e.name() == "noscript")
+            }) {
+                out.push_str(t);
+            }
+        }
+    }
+    out
+}
+
+/// Hidden from readers: `hidden`, `aria-hidden=true`, or an inline `display:none` /
+/// `visibility:hidden`.
+#[must_use]
+pub fn is_hidden(el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    v.attr("hidden").is_some()
+        || v.attr("aria-hidden")
+            .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
+        || v.attr("style").is_some_and(|s| {
+            let s: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_lowercase();
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
+}
+
+/// The element's ancestors that are elements, nearest first.
+pub fn ancestors<'a>(el: ElementRef<'a>) -> impl Iterator<Item = ElementRef<'a>> {
+    el.ancestors().filter_map(ElementRef::wrap)
+}
+
+/// True when `el` or one of its ancestors matches `pred`.
+pub fn self_or_ancestor(el: ElementRef<'_>, pred: impl Fn(ElementRef<'_>) -> bool) -> bool {
+    pred(el) || ancestors(el).any(pred)
+}
+
+/// A microdata value (WHATWG "the property value"): `content` of `<meta>`, `src` of media,
+/// `href` of links, `datetime` of `<time>`, `value` of `<data>`, otherwise the text.
+#[must_use]
+pub fn property_value(el: ElementRef<'_>) -> Option<String> {
+    let v = el.value();
+    let from_attr = |name: &str| v.attr(name).map(str::to_owned);
+    let value = match v.name() {
+        "meta" => from_attr("content"),
+        "img" | "audio" | "video" | "source" | "embed" | "iframe" | "track" => from_attr("src"),
+        "a" | "area" | "link" => from_attr("href"),
+        "object" => from_attr("data"),
+        "data" | "meter" => from_attr("value"),
+        "time" => from_attr("datetime").or_else(|| Some(text(el))),
+        _ => v
+            .attr("content")
+            .map(str::to_owned)
+            .or_else(|| Some(text(el))),
+    }?;
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}

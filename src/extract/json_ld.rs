@@ -1,0 +1,528 @@
+//! JSON-LD (schema.org): the article node among every script, `@graph` and array on the page,
+//! with `@id` references followed, and the breadcrumb trail. Tolerates the invalid JSON that
+//! real CMSs emit (raw control characters in strings, trailing commas, comments, HTML comment
+//! and CDATA wrappers).
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::found::{Crumb, Found, ImageCandidate};
+use super::text::decode_entities;
+
+/// Objects indexed per page, and nesting followed, at most.
+const MAX_NODES: usize = 10_000;
+const MAX_DEPTH: usize = 24;
+
+/// What the JSON-LD on a page says.
+#[derive(Debug, Default)]
+pub struct JsonLd {
+    pub article: Found,
+    pub breadcrumb: Vec<Crumb>,
+}
+
+type Object = Map<String, Value>;
+
+/// Reads every JSON-LD script of a page.
+#[must_use]
+pub fn read(scripts: &[String]) -> JsonLd {
+    let documents: Vec<Value> = scripts.iter().flat_map(|s| parse_lenient(s)).collect();
+    let mut graph = Graph::default();
+    for doc in &documents {
+        graph.add_top_level(doc, 0);
+    }
+    let mut out = JsonLd::default();
+    let article = graph
+        .nodes
+        .iter()
+        .copied()
+        .find(|n| has_type(n, is_article_type))
+        .or_else(|| graph.main_entity_article())
+        .or_else(|| {
+            graph
+                .nodes
+                .iter()
+                .copied()
+                .find(|n| has_type(n, is_page_type))
+        });
+    if let Some(node) = article {
+        graph.fill(node, &mut out.article);
+    }
+    if out.article.site_name.is_none() {
+        out.article.site_name = graph
+            .nodes
+            .iter()
+            .find(|n| has_type(n, |t| t == "WebSite"))
+            .and_then(|n| text(n.get("name")?));
+    }
+    if let Some(list) = graph
+        .nodes
+        .iter()
+        .find(|n| has_type(n, |t| t == "BreadcrumbList"))
+    {
+        out.breadcrumb = graph.breadcrumb(list);
+    }
+    out
+}
+
+fn is_article_type(t: &str) -> bool {
+    matches!(
+        t,
+        "Article"
+            | "NewsArticle"
+            | "AnalysisNewsArticle"
+            | "AskPublicNewsArticle"
+            | "BackgroundNewsArticle"
+            | "OpinionNewsArticle"
+            | "ReportageNewsArticle"
+            | "ReviewNewsArticle"
+            | "SatiricalArticle"
+            | "AdvertiserContentArticle"
+            | "Report"
+            | "ScholarlyArticle"
+            | "MedicalScholarlyArticle"
+            | "SocialMediaPosting"
+            | "BlogPosting"
+            | "LiveBlogPosting"
+            | "DiscussionForumPosting"
+            | "TechArticle"
+            | "APIReference"
+    )
+}
+
+fn is_page_type(t: &str) -> bool {
+    matches!(
+        t,
+        "WebPage" | "ItemPage" | "AboutPage" | "CollectionPage" | "ProfilePage"
+    )
+}
+
+/// `"schema:NewsArticle"`, `"https://schema.org/NewsArticle"` → `"NewsArticle"`.
+fn bare_type(t: &str) -> &str {
+    t.rsplit(['/', ':', '#']).next().unwrap_or(t)
+}
+
+fn has_type(node: &Object, wanted: impl Fn(&str) -> bool) -> bool {
+    match node.get("@type") {
+        Some(Value::String(t)) => wanted(bare_type(t)),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|t| wanted(bare_type(t))),
+        _ => false,
+    }
+}
+
+/// The `og:type`-style kind of a JSON-LD article type.
+fn kind_of(node: &Object) -> Option<String> {
+    if has_type(node, is_article_type) {
+        Some("article".to_owned())
+    } else if has_type(node, is_page_type) {
+        Some("website".to_owned())
+    } else {
+        None
+    }
+}
+
+#[derive(Default)]
+struct Graph<'a> {
+    nodes: Vec<&'a Object>,
+    by_id: HashMap<&'a str, &'a Object>,
+    indexed: usize,
+}
+
+impl<'a> Graph<'a> {
+    fn add_top_level(&mut self, value: &'a Value, depth: usize) {
+        if depth > 4 {
+            return;
+        }
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| self.add_top_level(v, depth + 1)),
+            Value::Object(obj) => {
+                if let Some(graph) = obj.get("@graph") {
+                    self.add_top_level(graph, depth + 1);
+                }
+                if obj.contains_key("@type") {
+                    self.nodes.push(obj);
+                }
+                self.index(value, 0);
+            }
+            _ => {}
+        }
+    }
+
+    fn index(&mut self, value: &'a Value, depth: usize) {
+        if depth > MAX_DEPTH || self.indexed > MAX_NODES {
+            return;
+        }
+        self.indexed += 1;
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| self.index(v, depth + 1)),
+            Value::Object(obj) => {
+                if let Some(id) = obj.get("@id").and_then(Value::as_str) {
+                    // The fullest definition wins over bare `{"@id": …}` references.
+                    let richer = self.by_id.get(id).is_none_or(|old| old.len() < obj.len());
+                    if richer {
+                        self.by_id.insert(id, obj);
+                    }
+                }
+                obj.values().for_each(|v| self.index(v, depth + 1));
+            }
+            _ => {}
+        }
+    }
+
+    /// A page node whose `mainEntity` is an article.
+    fn main_entity_article(&self) -> Option<&'a Object> {
+        self.nodes.iter().find_map(|n| {
+            let entity = self.resolve(n.get("mainEntity")?)?;
+            has_type(entity, is_article_type).then_some(entity)
+        })
+    }
+
+    /// The object a value stands for: itself, or the node its `@id` names.
+    fn resolve(&self, value: &'a Value) -> Option<&'a Object> {
+        let value = first(value)?;
+        let obj = value.as_object()?;
+        match obj.get("@id").and_then(Value::as_str) {
+            Some(id) if obj.len() <= 2 => self.by_id.get(id).copied().or(Some(obj)),
+            _ => Some(obj),
+        }
+    }
+
+    fn fill(&self, node: &'a Object, out: &mut Found) {
+        out.title = node
+            .get("headline")
+            .and_then(text)
+            .or_else(|| node.get("name").and_then(text));
+        out.description = node.get("description").and_then(text);
+        out.authors = ["author", "creator"]
+            .iter()
+            .filter_map(|k| node.get(*k))
+            .flat_map(|v| self.names(v))
+            .collect();
+        out.authors.dedup();
+        if let Some(publisher) = node
+            .get("publisher")
+            .or_else(|| node.get("sourceOrganization"))
+        {
+            out.site_name = self.name_of(publisher);
+            out.logo = self
+                .resolve(publisher)
+                .and_then(|p| p.get("logo"))
+                .and_then(|logo| self.image(logo))
+                .map(|i| i.url);
+        }
+        if out.site_name.is_none() {
+            out.site_name = node
+                .get("isPartOf")
+                .and_then(|v| self.resolve(v))
+                .filter(|p| {
+                    has_type(p, |t| {
+                        t == "WebSite" || t == "Periodical" || t == "Newspaper"
+                    })
+                })
+                .and_then(|p| text(p.get("name")?));
+        }
+        out.published_at = ["datePublished", "dateCreated", "uploadDate"]
+            .iter()
+            .find_map(|k| node.get(*k).and_then(text));
+        out.modified_at = node.get("dateModified").and_then(text);
+        out.images = ["image", "thumbnailUrl"]
+            .iter()
+            .filter_map(|k| node.get(*k))
+            .flat_map(|v| {
+                all(v)
+                    .filter_map(|item| self.image(item))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        out.category = node.get("articleSection").and_then(text);
+        out.keywords = node.get("keywords").map(keywords).unwrap_or_default();
+        out.lang = node.get("inLanguage").and_then(|v| {
+            text(v).or_else(|| {
+                let obj = self.resolve(v)?;
+                obj.get("alternateName")
+                    .and_then(text)
+                    .or_else(|| obj.get("name").and_then(text))
+            })
+        });
+        out.canonical_url = node.get("url").and_then(text).or_else(|| {
+            let entity = node.get("mainEntityOfPage")?;
+            text(entity).or_else(|| {
+                let obj = entity.as_object()?;
+                obj.get("@id").or_else(|| obj.get("url")).and_then(text)
+            })
+        });
+        out.kind = kind_of(node);
+    }
+
+    fn name_of(&self, value: &'a Value) -> Option<String> {
+        text(value).or_else(|| text(self.resolve(value)?.get("name")?))
+    }
+
+    /// Author names: strings, `Person`/`Organization` objects, `@id` references, arrays of them.
+    fn names(&self, value: &'a Value) -> Vec<String> {
+        all(value)
+            .filter_map(|v| match v {
+                Value::String(s) => Some(decode_entities(s).into_owned()),
+                _ => {
+                    let obj = self.resolve(v)?;
+                    text(obj.get("name")?).or_else(|| {
+                        let given = obj.get("givenName").and_then(text)?;
+                        let family = obj.get("familyName").and_then(text).unwrap_or_default();
+                        Some(format!("{given} {family}"))
+                    })
+                }
+            })
+            .collect()
+    }
+
+    fn image(&self, value: &'a Value) -> Option<ImageCandidate> {
+        match value {
+            Value::String(s) => Some(ImageCandidate::new(s.clone())),
+            _ => {
+                let obj = self.resolve(value)?;
+                let url = ["url", "contentUrl", "@id"]
+                    .iter()
+                    .find_map(|k| text(obj.get(*k)?))?;
+                Some(ImageCandidate {
+                    url,
+                    width: obj.get("width").and_then(dimension),
+                    height: obj.get("height").and_then(dimension),
+                    alt: obj
+                        .get("caption")
+                        .and_then(text)
+                        .or_else(|| obj.get("description").and_then(text)),
+                })
+            }
+        }
+    }
+
+    fn breadcrumb(&self, list: &'a Object) -> Vec<Crumb> {
+        let mut items: Vec<(i64, Crumb)> = list
+            .get("itemListElement")
+            .map(all)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| {
+                let entry = self.resolve(entry)?;
+                let position = entry
+                    .get("position")
+                    .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()));
+                let item = entry.get("item");
+                let item_obj = item.and_then(|i| self.resolve(i));
+                let name = entry
+                    .get("name")
+                    .and_then(text)
+                    .or_else(|| item_obj.and_then(|o| o.get("name")).and_then(text))?;
+                let url = item.and_then(text).or_else(|| {
+                    item_obj
+                        .and_then(|o| o.get("@id").or_else(|| o.get("url")))
+                        .and_then(text)
+                });
+                Some((position.unwrap_or(i64::MAX), Crumb { name, url }))
+            })
+            .collect();
+        items.sort_by_key(|(p, _)| *p);
+        items.into_iter().map(|(_, c)| c).collect()
+    }
+}
+
+/// Every item of a value that may be a single item or an array.
+fn all(value: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
+    match value {
+        Value::Array(items) => Box::new(items.iter()),
+        other => Box::new(std::iter::once(other)),
+    }
+}
+
+fn first(value: &Value) -> Option<&Value> {
+    match value {
+        Value::Array(items) => items.first(),
+        other => Some(other),
+    }
+}
+
+/// A text value: a string, a number, the first string of an array, or an `@value` object.
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(decode_entities(s).into_owned()).filter(|s| !s.trim().is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(items) => items.iter().find_map(text),
+        Value::Object(obj) => obj.get("@value").and_then(text),
+        _ => None,
+    }
+}
+
+fn keywords(value: &Value) -> Vec<String> {
+    all(value)
+        .filter_map(Value::as_str)
+        .flat_map(|s| s.split(','))
+        .map(|k| decode_entities(k.trim()).into_owned())
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+/// `1600`, `"1600"`, `"1600px"`, `{"value": 1600}`.
+fn dimension(value: &Value) -> Option<u32> {
+    match value {
+        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Value::String(s) => s.trim().trim_end_matches("px").trim().parse().ok(),
+        Value::Object(obj) => obj.get("value").and_then(dimension),
+        _ => None,
+    }
+    .filter(|n| (1..=100_000).contains(n))
+}
+
+/// Parses a script body; on invalid JSON, repairs what CMSs commonly break and keeps every
+/// document that then parses.
+#[must_use]
+pub fn parse_lenient(raw: &str) -> Vec<Value> {
+    let trimmed = raw.trim();
+    if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+        return vec![value];
+    }
+    let repaired = repair(trimmed);
+    serde_json::Deserializer::from_str(&repaired)
+        .into_iter::<Value>()
+        .map_while(Result::ok)
+        .collect()
+}
+
+/// One pass over the text: outside strings, comments (`//`, `/* */`, `<!-- -->`), CDATA markers
+/// and trailing commas go; inside strings, raw control characters are escaped and invalid
+/// escapes (`\'`) lose their backslash.
+fn repair(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.char_indices().peekable();
+    let mut in_string = false;
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            match c {
+                '"' => {
+                    in_string = false;
+                    out.push(c);
+                }
+                '\\' => match chars.peek().map(|&(_, n)| n) {
+                    Some('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u') => {
+                        out.push(c);
+                        if let Some((_, n)) = chars.next() {
+                            out.push(n);
+                        }
+                    }
+                    _ => {}
+                },
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() => out.push(' '),
+                c => out.push(c),
+            }
+            continue;
+        }
+        let rest = &s[i..];
+        let skip = if rest.starts_with("<!--") || rest.starts_with("<![CDATA[") {
+            if rest.starts_with("<!--") { 4 } else { 9 }
+        } else if rest.starts_with("-->") {
+            3
+        } else if rest.starts_with("]]>") {
+            3
+        } else if rest.starts_with("//") {
+            rest.find('\n').unwrap_or(rest.len())
+        } else if rest.starts_with("/*") {
+            rest.find("*/").map_or(rest.len(), |e| e + 2)
+        } else {
+            0
+        };
+        if skip > 0 {
+            while chars.peek().is_some_and(|&(j, _)| j < i + skip) {
+                chars.next();
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '}' | ']' => {
+                let kept = out.trim_end().len();
+                out.truncate(kept);
+                if out.ends_with(',') {
+                    out.pop();
+                }
+                out.push(c);
+            }
+            c if c.is_control() && !c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_one(script: &str) -> JsonLd {
+        read(&[script.to_owned()])
+    }
+
+    #[test]
+    fn the_article_is_found_in_a_graph_with_id_references() {
+        let ld = read_one(
+            r##"{"@context":"https://schema.org","@graph":[
+              {"@type":"WebSite","@id":"#site","name":"Le Site"},
+              {"@type":["Article","NewsArticle"],"headline":"Titre","author":{"@id":"#p1"},
+               "publisher":{"@id":"#org"},"datePublished":"2024-04-10T08:15:00+02:00",
+               "image":{"@id":"#img"},"articleSection":["Économie","Tech"],"keywords":"IA, Japon"},
+              {"@type":"Person","@id":"#p1","name":"Claire Martin"},
+              {"@type":"Organization","@id":"#org","name":"Le Quotidien","logo":{"@type":"ImageObject","url":"/logo.png"}},
+              {"@type":"ImageObject","@id":"#img","url":"/lead.jpg","width":1600,"height":"1067"}]}"##,
+        );
+        let a = &ld.article;
+        assert_eq!(a.title.as_deref(), Some("Titre"));
+        assert_eq!(a.authors, vec!["Claire Martin"]);
+        assert_eq!(a.site_name.as_deref(), Some("Le Quotidien"));
+        assert_eq!(a.logo.as_deref(), Some("/logo.png"));
+        assert_eq!(a.images[0].url, "/lead.jpg");
+        assert_eq!(
+            (a.images[0].width, a.images[0].height),
+            (Some(1600), Some(1067))
+        );
+        assert_eq!(a.category.as_deref(), Some("Économie"));
+        assert_eq!(a.keywords, vec!["IA", "Japon"]);
+    }
+
+    #[test]
+    fn invalid_json_from_real_cms_is_repaired() {
+        let broken = "<!--\n{\"@type\": \"NewsArticle\", \"headline\": \"Line\u{1}one\nline two\",\n\
+                      \"author\": [{\"name\": \"A\"}, ],  // trailing comma\n \"description\": \"it\\'s\",}\n-->";
+        let ld = read_one(broken);
+        assert_eq!(ld.article.title.as_deref(), Some("Line one\nline two"));
+        assert_eq!(ld.article.authors, vec!["A"]);
+        assert_eq!(ld.article.description.as_deref(), Some("it's"));
+    }
+
+    #[test]
+    fn several_scripts_and_top_level_arrays_are_all_read() {
+        let ld = read(&[
+            r#"[{"@type":"BreadcrumbList","itemListElement":[
+                {"@type":"ListItem","position":2,"name":"Chiffres","item":"https://x.example/chiffres/"},
+                {"@type":"ListItem","position":1,"name":"Accueil","item":"https://x.example/"}]}]"#
+                .to_owned(),
+            "{not json at all".to_owned(),
+            r#"{"@type":"BlogPosting","name":"Post &amp; more"}"#.to_owned(),
+        ]);
+        assert_eq!(ld.article.title.as_deref(), Some("Post & more"));
+        let names: Vec<_> = ld.breadcrumb.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["Accueil", "Chiffres"]);
+    }
+
+    #[test]
+    fn deeply_nested_json_is_refused_without_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(read_one(&deep).article.title.is_none());
+    }
+}

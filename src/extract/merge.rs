@@ -1,0 +1,567 @@
+//! The merge: for each field, the first source (strongest first, SPEC §4) whose value survives
+//! cleaning, resolution and parsing. Per-field orders differ only where one signal is known to
+//! be more reliable (`<link rel=canonical>` over `og:url`, `<html lang>` over `og:locale`).
+
+use url::Url;
+
+use super::article::{Article, Field, LeadImage, Source, Sources, TextDirection};
+use super::dates::{self, Timestamp};
+use super::found::{Crumb, Found, ImageCandidate};
+use super::page::{self, Page};
+use super::text::{self, fold};
+use super::title::{self, SiteEvidence};
+use super::urls;
+
+const MAX_AUTHORS: usize = 10;
+const MAX_KEYWORDS: usize = 20;
+const MAX_CATEGORY_CHARS: usize = 60;
+
+/// Everything the sources found, ready to merge.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    pub page_url: &'a Url,
+    pub base: &'a Url,
+    pub og: &'a Found,
+    pub json_ld: &'a Found,
+    pub twitter: &'a Found,
+    pub microdata: &'a Found,
+    pub meta: &'a Found,
+    pub page: &'a Page,
+    pub trails: [&'a [Crumb]; 3],
+    pub title_element: Option<&'a str>,
+    pub html_lang: Option<&'a str>,
+    pub html_dir: Option<&'a str>,
+    pub body_dir: Option<&'a str>,
+}
+
+impl<'a> Inputs<'a> {
+    /// Metadata sources, strongest first (the page itself comes last, as `dom`).
+    fn ranked(&self) -> [(Source, &'a Found); 6] {
+        [
+            (Source::OpenGraph, self.og),
+            (Source::JsonLd, self.json_ld),
+            (Source::Twitter, self.twitter),
+            (Source::Microdata, self.microdata),
+            (Source::Meta, self.meta),
+            (Source::Dom, &self.page.found),
+        ]
+    }
+
+    fn first<T>(
+        &self,
+        order: &[(Source, &'a Found)],
+        mut pick: impl FnMut(&'a Found) -> Option<T>,
+    ) -> Option<(T, Source)> {
+        order
+            .iter()
+            .find_map(|(source, found)| pick(found).map(|v| (v, *source)))
+    }
+
+    fn resolve(&self, raw: &str) -> Option<Url> {
+        urls::resolve(self.base, raw)
+    }
+}
+
+/// Builds the article from the sources.
+#[must_use]
+pub fn merge(inputs: &Inputs<'_>) -> Article {
+    let mut article = Article::empty(inputs.page_url.clone());
+    let ranked = inputs.ranked();
+    let metadata = &ranked[..5];
+    let mut sources = Sources::default();
+
+    // Names the site goes by, for cutting it out of titles.
+    let site_from_metadata = inputs.first(metadata, |f| clean_short(f.site_name.as_deref()));
+    let mut names: Vec<&str> = metadata
+        .iter()
+        .filter_map(|(_, f)| f.site_name.as_deref())
+        .collect();
+    names.extend(inputs.page.site_names.iter().map(String::as_str));
+    let h1 = inputs
+        .page
+        .found
+        .title
+        .as_deref()
+        .and_then(|t| text::clean(t, text::MAX_TITLE_CHARS));
+    let evidence = SiteEvidence {
+        names,
+        host: inputs.page_url.host_str(),
+        chrome_text: &inputs.page.chrome_text,
+        headline: h1.as_deref(),
+    };
+
+    // Title: the metadata headline with any site name cut; else the page's <title> or <h1>.
+    let mut site_from_title = None;
+    let title = inputs
+        .first(metadata, |f| clean_title(f.title.as_deref()))
+        .map(|(t, source)| (title::split_site_name(&t, &evidence).0, source))
+        .or_else(|| {
+            let from_element =
+                clean_title(inputs.title_element).map(|t| title::split_site_name(&t, &evidence));
+            let chosen = match (from_element, h1.clone()) {
+                (Some((headline, site)), Some(h1)) => {
+                    let only_site = evidence.names.iter().any(|n| fold(n) == fold(&headline));
+                    if only_site || fold(&headline).is_empty() {
+                        h1
+                    } else {
+                        site_from_title = site;
+                        headline
+                    }
+                }
+                (Some((headline, site)), None) => {
+                    site_from_title = site;
+                    headline
+                }
+                (None, Some(h1)) => h1,
+                (None, None) => return None,
+            };
+            Some((chosen, Source::Dom))
+        })
+        .filter(|(t, _)| !t.is_empty());
+    if let Some((t, source)) = title {
+        article.title = Some(t);
+        sources.record(Field::Title, source);
+    }
+
+    if let Some((name, source)) = site_from_metadata.or_else(|| {
+        site_from_title
+            .as_deref()
+            .and_then(|s| text::clean(s, text::MAX_SHORT_CHARS))
+            .map(|s| (s, Source::Dom))
+    }) {
+        article.site_name = Some(name);
+        sources.record(Field::SiteName, source);
+    }
+
+    if let Some((d, source)) = inputs.first(&ranked, |f| {
+        text::clean(f.description.as_deref()?, text::MAX_DESCRIPTION_CHARS)
+    }) {
+        article.description = Some(d);
+        sources.record(Field::Description, source);
+    }
+
+    let category = inputs
+        .first(&[ranked[0], ranked[1], ranked[3], ranked[4]], |f| {
+            clean_category(f.category.as_deref())
+        })
+        .or_else(|| {
+            inputs
+                .trails
+                .iter()
+                .find_map(|trail| {
+                    page::category_from_trail(trail, article.title.as_deref(), inputs.page_url)
+                })
+                .and_then(|c| clean_category(Some(&c)))
+                .map(|c| (c, Source::Breadcrumb))
+        })
+        .or_else(|| clean_category(inputs.page.category_link.as_deref()).map(|c| (c, Source::Dom)))
+        .or_else(|| page::category_from_path(inputs.page_url).map(|c| (c, Source::Url)));
+    if let Some((c, source)) = category {
+        article.category = Some(c);
+        sources.record(Field::Category, source);
+    }
+
+    if let Some((authors, source)) = inputs.first(&ranked, |f| {
+        let names = clean_authors(&f.authors);
+        (!names.is_empty()).then_some(names)
+    }) {
+        article.authors = authors;
+        sources.record(Field::Authors, source);
+    }
+
+    let date_order = [ranked[0], ranked[1], ranked[3], ranked[4], ranked[5]];
+    if let Some((t, source)) = inputs.first(&date_order, |f| parse_date(f.published_at.as_deref()))
+    {
+        article.published_at = Some(t);
+        sources.record(Field::PublishedAt, source);
+    }
+    if let Some((t, source)) = inputs.first(&date_order, |f| parse_date(f.modified_at.as_deref())) {
+        article.modified_at = Some(t);
+        sources.record(Field::ModifiedAt, source);
+    }
+
+    let canonical_order = [ranked[4], ranked[0], ranked[1], ranked[2], ranked[3]];
+    if let Some((u, source)) = inputs.first(&canonical_order, |f| {
+        inputs.resolve(f.canonical_url.as_deref()?)
+    }) {
+        article.canonical_url = Some(u);
+        sources.record(Field::CanonicalUrl, source);
+    }
+
+    if let Some((u, source)) = inputs.first(&ranked, |f| inputs.resolve(f.logo.as_deref()?)) {
+        article.logo = Some(u);
+        sources.record(Field::Logo, source);
+    }
+    if let Some((u, source)) = inputs.first(metadata, |f| inputs.resolve(f.favicon.as_deref()?)) {
+        article.favicon = Some(u);
+        sources.record(Field::Favicon, source);
+    }
+
+    if let Some((image, source)) = inputs.first(&ranked, |f| {
+        f.images
+            .iter()
+            .find_map(|c| lead_image(inputs, c, article.logo.as_ref(), article.favicon.as_ref()))
+    }) {
+        article.lead_image = Some(image);
+        sources.record(Field::LeadImage, source);
+    }
+
+    let lang = inputs
+        .html_lang
+        .and_then(normalize_lang)
+        .map(|l| (l, Source::Dom))
+        .or_else(|| inputs.first(metadata, |f| normalize_lang(f.lang.as_deref()?)));
+    let declared_dir = [
+        inputs.html_dir,
+        inputs.body_dir,
+        inputs.page.content_dir.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(parse_dir);
+    let dir = declared_dir.map(|d| (d, Source::Dom)).or_else(|| {
+        lang.as_ref()
+            .map(|(l, source)| (direction_of_lang(l), *source))
+    });
+    if let Some((l, source)) = lang {
+        article.lang = Some(l);
+        sources.record(Field::Lang, source);
+    }
+    if let Some((d, source)) = dir {
+        article.dir = Some(d);
+        sources.record(Field::Dir, source);
+    }
+
+    if let Some((keywords, source)) = inputs.first(metadata, |f| {
+        let k = clean_keywords(&f.keywords);
+        (!k.is_empty()).then_some(k)
+    }) {
+        article.keywords = keywords;
+        sources.record(Field::Keywords, source);
+    }
+
+    if let Some((kind, source)) = inputs.first(&[ranked[0], ranked[1]], |f| {
+        let k = text::clean(f.kind.as_deref()?, 40)?.to_lowercase();
+        k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
+            .then_some(k)
+    }) {
+        article.kind = Some(kind);
+        sources.record(Field::Kind, source);
+    }
+
+    if let Some((color, source)) =
+        inputs.first(metadata, |f| normalize_hex_color(f.theme_color.as_deref()?))
+    {
+        article.theme_color = Some(color);
+        sources.record(Field::ThemeColor, source);
+    }
+    article.sources = sources;
+    article
+}
+
+fn clean_title(raw: Option<&str>) -> Option<String> {
+    text::clean(raw?, text::MAX_TITLE_CHARS).filter(|t| t.chars().any(char::is_alphanumeric))
+}
+
+fn clean_short(raw: Option<&str>) -> Option<String> {
+    text::clean(raw?, text::MAX_SHORT_CHARS).filter(|t| t.chars().any(char::is_alphanumeric))
+}
+
+fn clean_category(raw: Option<&str>) -> Option<String> {
+    let c = text::clean(raw?, MAX_CATEGORY_CHARS)?;
+    let looks_like_url = c.contains("://") || c.starts_with('/');
+    (!looks_like_url && c.chars().any(char::is_alphabetic)).then_some(c)
+}
+
+fn parse_date(raw: Option<&str>) -> Option<Timestamp> {
+    dates::parse(&text::clean(raw?, 100)?)
+}
+
+/// Bylines as people write them: "By Jane Doe and John Roe" → ["Jane Doe", "John Roe"].
+/// Profile URLs and @handles are not names.
+fn clean_authors(raw: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for entry in raw {
+        let Some(cleaned) = text::clean(entry, text::MAX_SHORT_CHARS) else {
+            continue;
+        };
+        for name in split_byline(&cleaned) {
+            let is_name = name.chars().any(char::is_alphabetic)
+                && !name.contains("://")
+                && !name.starts_with("www.")
+                && !name.starts_with('@')
+                && name.chars().count() <= 100;
+            if is_name && !out.iter().any(|o| fold(o) == fold(&name)) {
+                out.push(name);
+            }
+        }
+        if out.len() >= MAX_AUTHORS {
+            out.truncate(MAX_AUTHORS);
+            break;
+        }
+    }
+    out
+}
+
+fn split_byline(line: &str) -> Vec<String> {
+    let mut s = line.trim();
+    for prefix in [
+        "by ", "By ", "BY ", "par ", "Par ", "PAR ", "von ", "Von ", "por ", "Por ", "di ", "Di ",
+        "door ", "Door ", "av ", "Av ",
+    ] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest.trim_start();
+            break;
+        }
+    }
+    let s = s.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '|' | '-' | '–' | '—' | '·' | '•')
+    });
+    let parts: Vec<&str> = s
+        .split([',', ';', '&', '/'])
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" et "))
+        .flat_map(|p| p.split(" und "))
+        .flat_map(|p| p.split(" y "))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    // Only split when every part looks like a name (two words or more): "Smith, John" stays.
+    if parts.len() > 1 && parts.iter().all(|p| p.split_whitespace().count() >= 2) {
+        parts.into_iter().map(str::to_owned).collect()
+    } else {
+        vec![s.to_owned()]
+    }
+}
+
+fn clean_keywords(raw: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in raw {
+        if let Some(k) = text::clean(k, 60) {
+            if !out.iter().any(|o| fold(o) == fold(&k)) {
+                out.push(k);
+            }
+        }
+        if out.len() == MAX_KEYWORDS {
+            break;
+        }
+    }
+    out
+}
+
+/// An image candidate that is the article's photo: an http(s) URL, not the logo or favicon,
+/// not an icon, avatar or tracking pixel.
+fn lead_image(
+    inputs: &Inputs<'_>,
+    candidate: &ImageCandidate,
+    logo: Option<&Url>,
+    favicon: Option<&Url>,
+) -> Option<LeadImage> {
+    let url = inputs.resolve(&candidate.url)?;
+    if Some(&url) == logo || Some(&url) == favicon {
+        return None;
+    }
+    let alt_markers = candidate.alt.as_deref().unwrap_or_default().to_lowercase();
+    if page::looks_like_non_photo(
+        url.as_str(),
+        if alt_markers.contains("logo") {
+            "logo"
+        } else {
+            ""
+        },
+    ) {
+        return None;
+    }
+    if candidate.width.is_some_and(|w| w <= 50) || candidate.height.is_some_and(|h| h <= 50) {
+        return None;
+    }
+    Some(LeadImage {
+        alt: candidate
+            .alt
+            .as_deref()
+            .and_then(|a| meaningful_alt(a, &url)),
+        url,
+        width: candidate.width,
+        height: candidate.height,
+    })
+}
+
+/// Alternative text worth showing: not a file name, not a placeholder word ("title..",
+/// "image", "photo").
+fn meaningful_alt(raw: &str, url: &Url) -> Option<String> {
+    let alt = text::clean(raw, text::MAX_SHORT_CHARS)?;
+    let folded = fold(&alt);
+    let placeholder = [
+        "title",
+        "image",
+        "img",
+        "photo",
+        "picture",
+        "untitled",
+        "thumbnail",
+        "alt",
+        "null",
+        "undefined",
+    ];
+    let file_stem = url
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .map(fold)
+        .unwrap_or_default();
+    let letters = alt.chars().filter(|c| c.is_alphabetic()).count();
+    let junk = letters < 3
+        || placeholder.contains(&folded.as_str())
+        || folded == file_stem
+        || (!file_stem.is_empty() && file_stem.starts_with(&folded))
+        || [".jpg", ".jpeg", ".png", ".webp", ".gif"]
+            .iter()
+            .any(|e| alt.to_lowercase().ends_with(e));
+    (!junk).then_some(alt)
+}
+
+/// A BCP 47 tag as pages write it (`fr_FR`, `EN-us`, `zh-hant-tw`) in canonical case
+/// (`fr-FR`, `en-US`, `zh-Hant-TW`); `None` for anything that is not a language tag.
+#[must_use]
+pub fn normalize_lang(raw: &str) -> Option<String> {
+    let raw = raw.trim().replace('_', "-");
+    let mut parts = raw.split('-');
+    let primary = parts.next()?;
+    if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = primary.to_ascii_lowercase();
+    for part in parts {
+        if part.is_empty() || part.len() > 8 || !part.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            break;
+        }
+        out.push('-');
+        match part.len() {
+            2 if part.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                out.push_str(&part.to_ascii_uppercase())
+            }
+            4 if part.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                out.push_str(&part[..1].to_ascii_uppercase());
+                out.push_str(&part[1..].to_ascii_lowercase());
+            }
+            _ => out.push_str(&part.to_ascii_lowercase()),
+        }
+    }
+    Some(out)
+}
+
+fn parse_dir(raw: &str) -> Option<TextDirection> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "rtl" => Some(TextDirection::Rtl),
+        "ltr" => Some(TextDirection::Ltr),
+        _ => None,
+    }
+}
+
+/// The direction of a language's usual script.
+fn direction_of_lang(lang: &str) -> TextDirection {
+    let primary = lang.split('-').next().unwrap_or(lang);
+    let rtl_script = lang.split('-').any(|p| {
+        matches!(
+            p,
+            "Arab" | "Hebr" | "Thaa" | "Syrc" | "Nkoo" | "Adlm" | "Rohg"
+        )
+    });
+    let latin_script = lang.split('-').any(|p| matches!(p, "Latn" | "Cyrl"));
+    let rtl_language = matches!(
+        primary,
+        "ar" | "he"
+            | "iw"
+            | "fa"
+            | "ur"
+            | "ps"
+            | "yi"
+            | "dv"
+            | "ckb"
+            | "sd"
+            | "ug"
+            | "ku"
+            | "arc"
+            | "syr"
+    );
+    if rtl_script || (rtl_language && !latin_script) {
+        TextDirection::Rtl
+    } else {
+        TextDirection::Ltr
+    }
+}
+
+/// `#ABC`, `#aabbcc`, `#aabbccdd` → lower-case `#rrggbb[aa]`; other CSS colours are not kept.
+fn normalize_hex_color(raw: &str) -> Option<String> {
+    let hex = raw.trim().strip_prefix('#')?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let hex = hex.to_ascii_lowercase();
+    match hex.len() {
+        3 => Some(format!(
+            "#{}",
+            hex.chars().flat_map(|c| [c, c]).collect::<String>()
+        )),
+        6 | 8 => Some(format!("#{hex}")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags_are_normalised_and_junk_is_refused() {
+        assert_eq!(normalize_lang("fr_FR").as_deref(), Some("fr-FR"));
+        assert_eq!(normalize_lang("EN-us").as_deref(), Some("en-US"));
+        assert_eq!(normalize_lang("zh-hant-tw").as_deref(), Some("zh-Hant-TW"));
+        assert_eq!(normalize_lang("French"), None);
+        assert_eq!(normalize_lang(""), None);
+    }
+
+    #[test]
+    fn arabic_and_hebrew_read_right_to_left() {
+        assert_eq!(direction_of_lang("ar"), TextDirection::Rtl);
+        assert_eq!(direction_of_lang("he-IL"), TextDirection::Rtl);
+        assert_eq!(direction_of_lang("ku-Latn"), TextDirection::Ltr);
+        assert_eq!(direction_of_lang("ja"), TextDirection::Ltr);
+    }
+
+    #[test]
+    fn bylines_are_split_into_names() {
+        assert_eq!(
+            split_byline("By Marc Santora, William K. Rashbaum and Al Baker"),
+            vec!["Marc Santora", "William K. Rashbaum", "Al Baker"]
+        );
+        assert_eq!(split_byline("Par Claire Martin"), vec!["Claire Martin"]);
+        assert_eq!(split_byline("Smith, John"), vec!["Smith, John"]);
+    }
+
+    #[test]
+    fn profile_urls_and_handles_are_not_authors() {
+        let raw = vec![
+            "https://www.facebook.com/someone".to_owned(),
+            "@handle".to_owned(),
+        ];
+        assert!(clean_authors(&raw).is_empty());
+    }
+
+    #[test]
+    fn junk_alt_text_is_dropped() {
+        let url = Url::parse("https://x.example/img/lead-photo.jpg").unwrap();
+        assert_eq!(meaningful_alt("title..", &url), None);
+        assert_eq!(meaningful_alt("lead-photo.jpg", &url), None);
+        assert_eq!(
+            meaningful_alt("Le siège de Microsoft à Tokyo", &url).as_deref(),
+            Some("Le siège de Microsoft à Tokyo")
+        );
+    }
+
+    #[test]
+    fn theme_colors_are_normalised_hex() {
+        assert_eq!(normalize_hex_color("#ABC").as_deref(), Some("#aabbcc"));
+        assert_eq!(normalize_hex_color("red"), None);
+    }
+}

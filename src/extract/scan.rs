@@ -1,0 +1,875 @@
+//! One linear pass over a page: html5gum's tokenizer (linear on every hostile input we know:
+//! deep nesting, attribute floods, huge values) collects the head metadata and builds a
+//! size- and depth-bounded DOM of the body for scraper's queries. html5ever's tree builder is
+//! never run on page input: it is quadratic in nesting depth (137 s on 500 KB of `<div>`s).
+//!
+//! What is kept is bounded by the constants below; a page past a bound keeps everything the pass
+//! found before it, and its metadata (`<meta>`, `<link>`, JSON-LD) is still collected to the end.
+
+use std::collections::HashMap;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tree_builder::{ElementFlags, NodeOrText, TreeSink};
+use html5ever::{Attribute, LocalName, QualName, ns};
+use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
+use scraper::{Html, HtmlTreeSink};
+
+/// `<meta>` tags kept (security.md F3: 100k `<meta>` must not cost 100k entries).
+pub const MAX_META_TAGS: usize = 512;
+/// `<link>` tags kept.
+pub const MAX_LINK_TAGS: usize = 256;
+/// JSON-LD scripts kept, and their total size.
+pub const MAX_JSON_LD_SCRIPTS: usize = 64;
+pub const MAX_JSON_LD_BYTES: usize = 1024 * 1024;
+/// Elements in the DOM; nesting depth of the DOM (browsers stop at 512; articles need far less).
+pub const MAX_DOM_ELEMENTS: usize = 20_000;
+pub const MAX_DOM_DEPTH: usize = 96;
+/// Text kept in the DOM, in total and per text run.
+pub const MAX_DOM_TEXT_BYTES: usize = 1024 * 1024;
+const MAX_TEXT_RUN_BYTES: usize = 16 * 1024;
+/// Attributes kept per tag (after the allow-list) and bytes kept per attribute value.
+const MAX_ATTRIBUTES: usize = 24;
+const MAX_ATTRIBUTE_BYTES: usize = 8 * 1024;
+/// Open elements tracked for end-tag matching; deeper start tags are dropped.
+const MAX_OPEN_ELEMENTS: usize = 4096;
+/// How far implied-end-tag searches look down the stack of open elements.
+const SCOPE_SEARCH: usize = 48;
+
+/// What the pass found. `document` holds the body's elements with allow-listed attributes
+/// (no scripts, styles, SVG, templates or comments).
+#[derive(Debug)]
+pub struct Scanned {
+    pub html_lang: Option<String>,
+    pub html_dir: Option<String>,
+    pub body_dir: Option<String>,
+    pub base_href: Option<String>,
+    pub title: Option<String>,
+    pub metas: Vec<MetaTag>,
+    pub links: Vec<LinkTag>,
+    pub json_ld: Vec<String>,
+    pub document: Html,
+}
+
+/// One `<meta>` tag. Keys are lower-cased; `name` and `property` are both kept because pages
+/// mix them (`<meta name="og:title">`).
+#[derive(Debug, Clone, Default)]
+pub struct MetaTag {
+    pub property: Option<String>,
+    pub name: Option<String>,
+    pub http_equiv: Option<String>,
+    pub content: String,
+}
+
+impl MetaTag {
+    /// True when `key` (lower-case) is this tag's `property`, `name` or `http-equiv`.
+    #[must_use]
+    pub fn is(&self, key: &str) -> bool {
+        [&self.property, &self.name, &self.http_equiv]
+            .into_iter()
+            .flatten()
+            .any(|k| k == key)
+    }
+}
+
+/// One `<link>` tag; `rel` lower-cased and split on whitespace.
+#[derive(Debug, Clone, Default)]
+pub struct LinkTag {
+    pub rel: Vec<String>,
+    pub href: String,
+    pub sizes: Option<String>,
+    pub media_type: Option<String>,
+}
+
+/// Runs the pass over decoded page text.
+#[must_use]
+pub fn scan(page: &str) -> Scanned {
+    let mut builder = Builder::new();
+    for token in tokens(page) {
+        builder.handle(token, 0);
+    }
+    builder.finish()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens: html5gum's events folded into owned, capped tokens.
+
+#[derive(Debug)]
+enum Token {
+    Start {
+        name: LocalName,
+        attrs: Vec<(LocalName, String)>,
+        self_closing: bool,
+    },
+    End {
+        name: LocalName,
+    },
+    Text(String),
+}
+
+/// Attributes worth keeping: everything the extractors read, nothing else.
+fn keep_attribute(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"id"
+            | b"class"
+            | b"itemprop"
+            | b"itemscope"
+            | b"itemtype"
+            | b"itemid"
+            | b"role"
+            | b"aria-label"
+            | b"aria-hidden"
+            | b"hidden"
+            | b"rel"
+            | b"href"
+            | b"src"
+            | b"srcset"
+            | b"width"
+            | b"height"
+            | b"alt"
+            | b"content"
+            | b"datetime"
+            | b"pubdate"
+            | b"lang"
+            | b"dir"
+            | b"property"
+            | b"name"
+            | b"type"
+            | b"http-equiv"
+            | b"charset"
+            | b"sizes"
+            | b"style"
+            | b"value"
+    ) || (name.starts_with(b"data-") && is_image_data_attribute(name))
+}
+
+/// Lazy-loading attributes (`data-src`, `data-lazy-srcset`, `data-original`, `data-orig-file`…).
+fn is_image_data_attribute(name: &[u8]) -> bool {
+    let rest = &name[5..];
+    [
+        &b"src"[..],
+        b"original",
+        b"lazy",
+        b"file",
+        b"url",
+        b"img",
+        b"image",
+        b"full",
+    ]
+    .iter()
+    .any(|needle| rest.windows(needle.len()).any(|w| w == *needle))
+}
+
+#[derive(Default)]
+struct TokenCallback {
+    name: Option<LocalName>,
+    attrs: Vec<(LocalName, String)>,
+    attr_name: Option<LocalName>,
+    skip_value: bool,
+}
+
+impl Callback<Token, ()> for TokenCallback {
+    fn handle_event(&mut self, event: CallbackEvent<'_>, _: Span<()>) -> Option<Token> {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.name = Some(LocalName::from(&*String::from_utf8_lossy(name)));
+                self.attrs.clear();
+                self.attr_name = None;
+                None
+            }
+            CallbackEvent::AttributeName { name } => {
+                self.skip_value = true;
+                self.attr_name = None;
+                if self.attrs.len() < MAX_ATTRIBUTES && keep_attribute(name) {
+                    let name = LocalName::from(&*String::from_utf8_lossy(name));
+                    // The first of duplicated attributes wins, as in browsers.
+                    if !self.attrs.iter().any(|(n, _)| *n == name) {
+                        self.attrs.push((name.clone(), String::new()));
+                        self.attr_name = Some(name);
+                        self.skip_value = false;
+                    }
+                }
+                None
+            }
+            CallbackEvent::AttributeValue { value } => {
+                if !self.skip_value {
+                    if let Some((_, v)) = self.attrs.last_mut() {
+                        push_capped(v, value, MAX_ATTRIBUTE_BYTES);
+                    }
+                }
+                None
+            }
+            CallbackEvent::CloseStartTag { self_closing } => {
+                let name = self.name.take()?;
+                Some(Token::Start {
+                    name,
+                    attrs: std::mem::take(&mut self.attrs),
+                    self_closing,
+                })
+            }
+            CallbackEvent::EndTag { name } => Some(Token::End {
+                name: LocalName::from(&*String::from_utf8_lossy(name)),
+            }),
+            CallbackEvent::String { value } => {
+                let mut text = String::new();
+                push_capped(&mut text, value, MAX_JSON_LD_BYTES);
+                Some(Token::Text(text))
+            }
+            CallbackEvent::Comment { .. }
+            | CallbackEvent::Doctype { .. }
+            | CallbackEvent::Error(_) => None,
+        }
+    }
+}
+
+/// Appends UTF-8 `bytes` to `out` until `out` holds `cap` bytes, cutting on a char boundary.
+fn push_capped(out: &mut String, bytes: &[u8], cap: usize) {
+    let room = cap.saturating_sub(out.len());
+    if room == 0 {
+        return;
+    }
+    let take = bytes.len().min(room);
+    match std::str::from_utf8(&bytes[..take]) {
+        Ok(s) => out.push_str(s),
+        Err(e) if e.error_len().is_none() => {
+            out.push_str(std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default());
+        }
+        Err(_) => out.push_str(&String::from_utf8_lossy(&bytes[..take])),
+    }
+}
+
+fn tokens(page: &str) -> impl Iterator<Item = Token> + '_ {
+    let mut emitter = CallbackEmitter::new(TokenCallback::default());
+    // Script, style, title, textarea and noscript content arrive as text, as in a browser with
+    // scripting on; noscript text is tokenized again by the builder.
+    emitter.naively_switch_states(true);
+    // Reading from a `&str` cannot fail.
+    Tokenizer::new_with_emitter(page, emitter).filter_map(Result::ok)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builder: head metadata, and the bounded DOM through scraper's own TreeSink.
+
+/// Where the next text token goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RawText {
+    Title,
+    JsonLd,
+    Noscript,
+    Ignored,
+}
+
+struct Open {
+    name: LocalName,
+    node: Option<ego_tree::NodeId>,
+}
+
+struct Builder {
+    sink: HtmlTreeSink,
+    body: ego_tree::NodeId,
+    stack: Vec<Open>,
+    open_counts: HashMap<LocalName, u32>,
+    /// Depth of emitted elements on the stack.
+    emitted_depth: usize,
+    elements: usize,
+    text_bytes: usize,
+    json_ld_bytes: usize,
+    raw: Option<(LocalName, RawText)>,
+    /// Inside an element whose subtree is dropped (SVG, template…): its name and nesting.
+    skipping: Option<(LocalName, u32)>,
+    out: ScannedHead,
+}
+
+#[derive(Default)]
+struct ScannedHead {
+    html_lang: Option<String>,
+    html_dir: Option<String>,
+    body_dir: Option<String>,
+    base_href: Option<String>,
+    title: Option<String>,
+    seen_html: bool,
+    seen_body: bool,
+    metas: Vec<MetaTag>,
+    links: Vec<LinkTag>,
+    json_ld: Vec<String>,
+}
+
+fn html_name(name: &LocalName) -> QualName {
+    QualName::new(None, ns!(html), name.clone())
+}
+
+fn attr<'a>(attrs: &'a [(LocalName, String)], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(n, _)| &**n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn lower_attr(attrs: &[(LocalName, String)], name: &str) -> Option<String> {
+    attr(attrs, name)
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+            | "param"
+            | "keygen"
+            | "image"
+    )
+}
+
+/// Elements whose whole subtree is dropped: never article text, often huge.
+fn is_skipped_subtree(name: &str) -> bool {
+    matches!(
+        name,
+        "svg"
+            | "math"
+            | "template"
+            | "select"
+            | "datalist"
+            | "object"
+            | "canvas"
+            | "audio"
+            | "video"
+            | "map"
+    )
+}
+
+/// Start tags that close an open `<p>` (WHATWG "close a p element").
+fn closes_paragraph(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "ul"
+            | "li"
+            | "dd"
+            | "dt"
+    )
+}
+
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+impl Builder {
+    fn new() -> Self {
+        let sink = HtmlTreeSink::new(Html::new_document());
+        let html = sink.create_element(
+            html_name(&LocalName::from("html")),
+            Vec::new(),
+            ElementFlags::default(),
+        );
+        sink.append(&sink.get_document(), NodeOrText::AppendNode(html));
+        let body = sink.create_element(
+            html_name(&LocalName::from("body")),
+            Vec::new(),
+            ElementFlags::default(),
+        );
+        sink.append(&html, NodeOrText::AppendNode(body));
+        Self {
+            sink,
+            body,
+            stack: Vec::new(),
+            open_counts: HashMap::new(),
+            emitted_depth: 0,
+            elements: 0,
+            text_bytes: 0,
+            json_ld_bytes: 0,
+            raw: None,
+            skipping: None,
+            out: ScannedHead::default(),
+        }
+    }
+
+    fn finish(self) -> Scanned {
+        let out = self.out;
+        Scanned {
+            html_lang: out.html_lang,
+            html_dir: out.html_dir,
+            body_dir: out.body_dir,
+            base_href: out.base_href,
+            title: out.title,
+            metas: out.metas,
+            links: out.links,
+            json_ld: out.json_ld,
+            document: self.sink.finish(),
+        }
+    }
+
+    /// `nesting` counts how many noscript bodies we are inside (their text is tokenized again,
+    /// once).
+    fn handle(&mut self, token: Token, nesting: u8) {
+        if let Some((raw_name, kind)) = self.raw.clone() {
+            match token {
+                Token::Text(text) => {
+                    self.raw_text(kind, text, nesting);
+                    return;
+                }
+                Token::End { ref name } if *name == raw_name => {
+                    self.raw = None;
+                    if kind == RawText::Noscript {
+                        self.end_tag(name);
+                    }
+                    return;
+                }
+                _ => self.raw = None,
+            }
+        }
+        if let Some((skip_name, depth)) = &mut self.skipping {
+            match &token {
+                Token::Start {
+                    name,
+                    self_closing: false,
+                    ..
+                } if name == skip_name => *depth += 1,
+                Token::End { name } if name == skip_name => {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        self.skipping = None;
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        match token {
+            Token::Start {
+                name,
+                attrs,
+                self_closing,
+            } => self.start_tag(name, attrs, self_closing),
+            Token::End { name } => self.end_tag(&name),
+            Token::Text(text) => self.text(&text),
+        }
+    }
+
+    fn raw_text(&mut self, kind: RawText, text: String, nesting: u8) {
+        match kind {
+            RawText::Title => {
+                if self.out.title.is_none() {
+                    self.out.title = Some(text);
+                }
+            }
+            RawText::JsonLd => {
+                if self.out.json_ld.len() < MAX_JSON_LD_SCRIPTS
+                    && self.json_ld_bytes + text.len() <= MAX_JSON_LD_BYTES
+                {
+                    self.json_ld_bytes += text.len();
+                    self.out.json_ld.push(text);
+                }
+            }
+            RawText::Noscript if nesting == 0 => {
+                // What a browser without scripts shows: often the real `<img>` behind a lazy
+                // placeholder. Its own noscript content is not tokenized again.
+                let saved = self.raw.take();
+                for token in tokens(&text) {
+                    self.handle(token, nesting + 1);
+                }
+                self.raw = saved;
+            }
+            RawText::Noscript | RawText::Ignored => {}
+        }
+    }
+
+    fn start_tag(&mut self, name: LocalName, attrs: Vec<(LocalName, String)>, self_closing: bool) {
+        match &*name {
+            "html" => {
+                if !self.out.seen_html {
+                    self.out.seen_html = true;
+                    self.out.html_lang = attr(&attrs, "lang").map(str::to_owned);
+                    self.out.html_dir = lower_attr(&attrs, "dir");
+                }
+                return;
+            }
+            "head" => return,
+            "body" => {
+                if !self.out.seen_body {
+                    self.out.seen_body = true;
+                    self.out.body_dir = lower_attr(&attrs, "dir");
+                }
+                return;
+            }
+            "base" => {
+                if self.out.base_href.is_none() {
+                    self.out.base_href = attr(&attrs, "href").map(str::to_owned);
+                }
+                return;
+            }
+            "title" => {
+                self.raw = Some((name, RawText::Title));
+                return;
+            }
+            "script" => {
+                let json_ld = lower_attr(&attrs, "type").is_some_and(|t| t.contains("ld+json"));
+                self.raw = Some((
+                    name,
+                    if json_ld {
+                        RawText::JsonLd
+                    } else {
+                        RawText::Ignored
+                    },
+                ));
+                return;
+            }
+            "style" | "iframe" | "textarea" | "xmp" | "noembed" | "noframes" | "plaintext" => {
+                self.raw = Some((name, RawText::Ignored));
+                return;
+            }
+            "meta" => {
+                self.meta(&attrs);
+                if attr(&attrs, "itemprop").is_none() {
+                    return;
+                }
+            }
+            "link" => {
+                self.link(&attrs);
+                if attr(&attrs, "itemprop").is_none() {
+                    return;
+                }
+            }
+            _ => {}
+        }
+        if is_skipped_subtree(&name) {
+            if !self_closing {
+                self.skipping = Some((name, 1));
+            }
+            return;
+        }
+        self.close_implied(&name);
+        let void = is_void(&name) || (self_closing && !closes_paragraph(&name));
+        let emit = self.emitted_depth < MAX_DOM_DEPTH && self.elements < MAX_DOM_ELEMENTS;
+        let node = emit.then(|| {
+            let attributes = attrs
+                .into_iter()
+                .map(|(n, v)| Attribute {
+                    name: QualName::new(None, ns!(), n),
+                    value: StrTendril::from(v),
+                })
+                .collect();
+            let node =
+                self.sink
+                    .create_element(html_name(&name), attributes, ElementFlags::default());
+            self.sink
+                .append(&self.parent(), NodeOrText::AppendNode(node));
+            self.elements += 1;
+            node
+        });
+        let is_noscript = &*name == "noscript";
+        if !void && self.stack.len() < MAX_OPEN_ELEMENTS {
+            *self.open_counts.entry(name.clone()).or_default() += 1;
+            if node.is_some() {
+                self.emitted_depth += 1;
+            }
+            self.stack.push(Open {
+                name: name.clone(),
+                node,
+            });
+        }
+        if is_noscript {
+            self.raw = Some((name, RawText::Noscript));
+        }
+    }
+
+    fn parent(&self) -> ego_tree::NodeId {
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|o| o.node)
+            .unwrap_or(self.body)
+    }
+
+    /// The implied end tags that keep unclosed `<p>`, `<li>`, cells and headings from nesting
+    /// (a page of 10,000 unclosed `<p>` is flat in a browser, and must be flat here).
+    fn close_implied(&mut self, name: &str) {
+        if closes_paragraph(name) {
+            self.close_in_scope(
+                "p",
+                &[
+                    "button", "table", "td", "th", "caption", "object", "template",
+                ],
+            );
+        }
+        match name {
+            "li" => self.close_in_scope("li", &["ul", "ol", "menu"]),
+            "dd" | "dt" => {
+                self.close_in_scope("dd", &["dl"]);
+                self.close_in_scope("dt", &["dl"]);
+            }
+            "td" | "th" => {
+                self.close_in_scope("td", &["tr", "table"]);
+                self.close_in_scope("th", &["tr", "table"]);
+            }
+            "tr" => {
+                for cell in ["td", "th", "tr"] {
+                    self.close_in_scope(cell, &["table", "tbody", "thead", "tfoot"]);
+                }
+            }
+            "tbody" | "thead" | "tfoot" => {
+                for part in ["td", "th", "tr", "tbody", "thead", "tfoot"] {
+                    self.close_in_scope(part, &["table"]);
+                }
+            }
+            "option" | "optgroup" => self.close_in_scope("option", &["select"]),
+            "a" => self.close_in_scope("a", &["table", "td", "th", "button"]),
+            n if is_heading(n) => {
+                if self.stack.last().is_some_and(|o| is_heading(&o.name)) {
+                    self.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close_in_scope(&mut self, target: &str, boundaries: &[&str]) {
+        if self
+            .open_counts
+            .get(&LocalName::from(target))
+            .copied()
+            .unwrap_or(0)
+            == 0
+        {
+            return;
+        }
+        let found = self
+            .stack
+            .iter()
+            .rev()
+            .take(SCOPE_SEARCH)
+            .take_while(|o| !boundaries.contains(&&*o.name))
+            .position(|o| &*o.name == target);
+        if let Some(from_top) = found {
+            for _ in 0..=from_top {
+                self.pop();
+            }
+        }
+    }
+
+    fn end_tag(&mut self, name: &LocalName) {
+        if self.open_counts.get(name).copied().unwrap_or(0) == 0 {
+            return;
+        }
+        // Every search pops what it passes, so end tags cost amortised O(1).
+        while let Some(open) = self.pop() {
+            if open == *name {
+                break;
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<LocalName> {
+        let open = self.stack.pop()?;
+        if let Some(count) = self.open_counts.get_mut(&open.name) {
+            *count -= 1;
+        }
+        if open.node.is_some() {
+            self.emitted_depth -= 1;
+        }
+        Some(open.name)
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.elements >= MAX_DOM_ELEMENTS || self.text_bytes >= MAX_DOM_TEXT_BYTES {
+            return;
+        }
+        let kept = if text.trim().is_empty() {
+            " "
+        } else {
+            let mut end = text.len().min(MAX_TEXT_RUN_BYTES);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            &text[..end]
+        };
+        self.text_bytes += kept.len();
+        self.sink.append(
+            &self.parent(),
+            NodeOrText::AppendText(StrTendril::from(kept)),
+        );
+    }
+
+    fn meta(&mut self, attrs: &[(LocalName, String)]) {
+        if self.out.metas.len() >= MAX_META_TAGS {
+            return;
+        }
+        let Some(content) = attr(attrs, "content") else {
+            return;
+        };
+        let tag = MetaTag {
+            property: lower_attr(attrs, "property"),
+            name: lower_attr(attrs, "name"),
+            http_equiv: lower_attr(attrs, "http-equiv"),
+            content: content.to_owned(),
+        };
+        if tag.property.is_some() || tag.name.is_some() || tag.http_equiv.is_some() {
+            self.out.metas.push(tag);
+        }
+    }
+
+    fn link(&mut self, attrs: &[(LocalName, String)]) {
+        if self.out.links.len() >= MAX_LINK_TAGS {
+            return;
+        }
+        let (Some(rel), Some(href)) = (lower_attr(attrs, "rel"), attr(attrs, "href")) else {
+            return;
+        };
+        self.out.links.push(LinkTag {
+            rel: rel.split_ascii_whitespace().map(str::to_owned).collect(),
+            href: href.to_owned(),
+            sizes: lower_attr(attrs, "sizes"),
+            media_type: lower_attr(attrs, "type"),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Selector;
+
+    fn count(doc: &Html, css: &str) -> usize {
+        doc.select(&Selector::parse(css).unwrap()).count()
+    }
+
+    #[test]
+    fn head_metadata_is_collected_wherever_it_appears() {
+        let page = r#"<!doctype html><html lang="fr-FR" dir="ltr"><head><base href="/x/">
+            <title>Le titre &amp; plus</title>
+            <meta property="og:title" content="OG &quot;titre&quot;"><meta name=Description content=desc>
+            <link rel="Canonical" href="https://a.example/c">
+            <script type="application/ld+json">{"@type":"NewsArticle"}</script>
+            <script>var x = "<meta property='og:title' content='not me'>";</script>
+            </head><body><p>Text</p><meta property="og:image" content="late.jpg"></body></html>"#;
+        let s = scan(page);
+        assert_eq!(s.html_lang.as_deref(), Some("fr-FR"));
+        assert_eq!(s.base_href.as_deref(), Some("/x/"));
+        assert_eq!(s.title.as_deref(), Some("Le titre & plus"));
+        assert_eq!(s.metas.len(), 3);
+        assert_eq!(s.metas[0].content, "OG \"titre\"");
+        assert!(s.metas[1].is("description"));
+        assert_eq!(s.links[0].rel, vec!["canonical"]);
+        assert_eq!(s.json_ld, vec![r#"{"@type":"NewsArticle"}"#]);
+        assert_eq!(count(&s.document, "p"), 1);
+    }
+
+    #[test]
+    fn unclosed_paragraphs_and_list_items_stay_flat() {
+        let page = "<div><p>a<p>b<p>c<ul><li>1<li>2<li>3</ul></div>";
+        let s = scan(page);
+        assert_eq!(count(&s.document, "div > p"), 3);
+        assert_eq!(count(&s.document, "p p"), 0);
+        assert_eq!(count(&s.document, "ul > li"), 3);
+    }
+
+    #[test]
+    fn scripts_styles_svg_and_templates_leave_nothing_in_the_dom() {
+        let page = "<p>keep</p><style>p{}</style><svg><title>icon</title><g><text>no</text></g></svg>\
+                    <template><p>no</p></template><p>also</p>";
+        let s = scan(page);
+        let text: String = s.document.root_element().text().collect();
+        assert_eq!(text, "keepalso");
+    }
+
+    #[test]
+    fn noscript_images_are_in_the_dom() {
+        let s = scan(
+            r#"<figure><img src="data:," data-src="lazy.jpg"><noscript><img src="real.jpg"></noscript></figure>"#,
+        );
+        assert_eq!(count(&s.document, "figure img"), 2);
+        assert_eq!(count(&s.document, "noscript img[src='real.jpg']"), 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_at_the_depth_bound_and_text_is_kept() {
+        let page = format!(
+            "{}<p>deep text</p>{}",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let s = scan(&page);
+        assert!(count(&s.document, "div") <= MAX_DOM_DEPTH);
+        let text: String = s.document.root_element().text().collect();
+        assert!(text.contains("deep text"));
+    }
+
+    #[test]
+    fn attribute_floods_keep_only_allow_listed_attributes() {
+        let mut page = String::from("<img src=a.jpg ");
+        for i in 0..50_000 {
+            page.push_str(&format!("x{i}=1 "));
+        }
+        page.push_str("alt=late>");
+        let s = scan(&page);
+        let img = s
+            .document
+            .select(&Selector::parse("img").unwrap())
+            .next()
+            .unwrap();
+        assert_eq!(img.value().attr("src"), Some("a.jpg"));
+        assert_eq!(img.value().attrs().count(), 2);
+    }
+
+    #[test]
+    fn meta_tags_past_the_bound_are_dropped() {
+        let page = "<meta name=x content=y>".repeat(MAX_META_TAGS * 3);
+        assert_eq!(scan(&page).metas.len(), MAX_META_TAGS);
+    }
+
+    #[test]
+    fn the_first_of_duplicated_attributes_wins() {
+        let s = scan(r#"<a href="first" href="second">x</a>"#);
+        let a = s
+            .document
+            .select(&Selector::parse("a").unwrap())
+            .next()
+            .unwrap();
+        assert_eq!(a.value().attr("href"), Some("first"));
+    }
+}

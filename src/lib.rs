@@ -1,0 +1,7 @@
+//! Aperçu: article metadata, Open Graph cards and oEmbed for news pages.
+//!
+//! The pipeline (SPEC §1): `extract` turns page bytes into an [`extract::Article`]; the command
+//! line (`cli`) drives it. Pure stages never touch the network or the clock.
+
+pub mod cli;
+pub mod extract;
