@@ -48,11 +48,17 @@ fn choose(
     {
         return (for_html(encoding, true), Basis::HttpHeader);
     }
-    if let Some(encoding) = prescan(&bytes[..bytes.len().min(PRESCAN_BYTES)]) {
-        return (for_html(encoding, false), Basis::MetaTag);
-    }
     let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
-    if std::str::from_utf8(sample).is_ok() || utf8_cut_mid_char(sample) {
+    let utf8 = utf8_cut_mid_char(sample);
+    if let Some(encoding) = prescan(&bytes[..bytes.len().min(PRESCAN_BYTES)]) {
+        // Pages re-saved as UTF-8 keep their old `<meta charset=gb2312>`. Non-ASCII text that
+        // is valid UTF-8 is practically never legacy-encoded, so the bytes win over the tag.
+        let contradicted = encoding != UTF_8 && utf8 && !sample.is_ascii();
+        if !contradicted {
+            return (for_html(encoding, false), Basis::MetaTag);
+        }
+    }
+    if utf8 {
         return (UTF_8, Basis::Detected);
     }
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
@@ -66,7 +72,7 @@ fn choose(
     (detector.guess(tld, Utf8Detection::Allow), Basis::Detected)
 }
 
-/// A sample that is valid UTF-8 except for a character cut at the sample's end.
+/// A sample that is valid UTF-8, allowing for a character cut at the sample's end.
 fn utf8_cut_mid_char(sample: &[u8]) -> bool {
     match std::str::from_utf8(sample) {
         Ok(_) => true,
@@ -195,6 +201,14 @@ mod tests {
             None,
         );
         assert_eq!((name, basis), ("EUC-JP", Basis::MetaTag));
+    }
+
+    #[test]
+    fn a_legacy_meta_charset_on_a_page_saved_as_utf8_is_overruled() {
+        let page = "<meta http-equiv=Content-Type content=\"text/html; charset=gb2312\"><title>人工智能迈上新台阶</title>";
+        let (text, name, basis) = decoded(page.as_bytes(), None);
+        assert_eq!((name, basis), ("UTF-8", Basis::Detected));
+        assert!(text.contains("人工智能"));
     }
 
     #[test]

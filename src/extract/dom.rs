@@ -24,22 +24,69 @@ pub fn class_and_id(el: ElementRef<'_>) -> String {
     s
 }
 
-/// Text of an element and its descendants, skipping `<noscript>` copies.
+/// Text of an element and its descendants as a reader sees it: hidden elements and
+/// `<noscript>` copies skipped, a `<br>` read as a space.
 #[must_use]
 pub fn text(el: ElementRef<'_>) -> String {
     let mut out = String::new();
-    for node in el.descendants() {
+    let mut stack = vec![*el];
+    while let Some(node) = stack.pop() {
         if let Some(t) = node.value().as_text() {
-            if !node.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| e.name() == "noscript")
-            }) {
-                out.push_str(t);
+            out.push_str(t);
+            continue;
+        }
+        if let Some(child) = ElementRef::wrap(node) {
+            if child.id() != el.id() && (child.value().name() == "noscript" || is_hidden(child)) {
+                continue;
+            }
+            if child.value().name() == "br" {
+                out.push(' ');
             }
         }
+        let children: Vec<_> = node.children().collect();
+        stack.extend(children.into_iter().rev());
     }
     out
+}
+
+/// True for elements that start a block: a `<div>` holding one is a container, not a
+/// paragraph.
+#[must_use]
+pub fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "details"
+            | "dialog"
+            | "div"
+            | "dl"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "main"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "table"
+            | "ul"
+            | "li"
+    )
 }
 
 /// Hidden from readers: `hidden`, `aria-hidden=true`, or an inline `display:none` /
@@ -71,16 +118,22 @@ pub fn self_or_ancestor(el: ElementRef<'_>, pred: impl Fn(ElementRef<'_>) -> boo
 }
 
 /// A microdata value (WHATWG "the property value"): `content` of `<meta>`, `src` of media,
-/// `href` of links, `datetime` of `<time>`, `value` of `<data>`, otherwise the text.
+/// `href` of links, `datetime` of `<time>`, `value` of `<data>`, otherwise the text. Pages put
+/// text properties on links (`<a itemprop=name href=…>Title</a>`): for those, `as_url` is false
+/// and the link's text is the value.
 #[must_use]
-pub fn property_value(el: ElementRef<'_>) -> Option<String> {
+pub fn property_value(el: ElementRef<'_>, as_url: bool) -> Option<String> {
     let v = el.value();
     let from_attr = |name: &str| v.attr(name).map(str::to_owned);
     let value = match v.name() {
         "meta" => from_attr("content"),
-        "img" | "audio" | "video" | "source" | "embed" | "iframe" | "track" => from_attr("src"),
-        "a" | "area" | "link" => from_attr("href"),
-        "object" => from_attr("data"),
+        "img" | "audio" | "video" | "source" | "embed" | "iframe" | "track" if as_url => {
+            from_attr("src")
+        }
+        "img" => from_attr("alt"),
+        "a" | "area" | "link" if as_url => from_attr("href"),
+        "link" => None,
+        "object" if as_url => from_attr("data"),
         "data" | "meter" => from_attr("value"),
         "time" => from_attr("datetime").or_else(|| Some(text(el))),
         _ => v

@@ -23,9 +23,10 @@ pub struct JsonLd {
 
 type Object = Map<String, Value>;
 
-/// Reads every JSON-LD script of a page.
+/// Reads every JSON-LD script of a page. `page_title` (the `<title>`) decides between a
+/// node's `headline` and `name` when they differ.
 #[must_use]
-pub fn read(scripts: &[String]) -> JsonLd {
+pub fn read(scripts: &[String], page_title: Option<&str>) -> JsonLd {
     let documents: Vec<Value> = scripts.iter().flat_map(|s| parse_lenient(s)).collect();
     let mut graph = Graph::default();
     for doc in &documents {
@@ -46,7 +47,7 @@ pub fn read(scripts: &[String]) -> JsonLd {
                 .find(|n| has_type(n, is_page_type))
         });
     if let Some(node) = article {
-        graph.fill(node, &mut out.article);
+        graph.fill(node, &mut out.article, page_title);
     }
     if out.article.site_name.is_none() {
         out.article.site_name = graph
@@ -63,6 +64,42 @@ pub fn read(scripts: &[String]) -> JsonLd {
         out.breadcrumb = graph.breadcrumb(list);
     }
     out
+}
+
+/// `headline` and `name` should agree; when they do not, one is often the site's name or a
+/// tagline (Wikipedia puts its one-line description in `headline`). The one the page's
+/// `<title>` resembles wins; else the headline.
+fn headline_or_name(node: &Object, page_title: Option<&str>) -> Option<String> {
+    let headline = node.get("headline").and_then(text);
+    let name = node.get("name").and_then(text);
+    match (headline, name) {
+        (Some(h), Some(n)) if h != n => {
+            let resembles =
+                |candidate: &str| page_title.is_some_and(|t| similarity(candidate, t) >= 0.75);
+            if resembles(&n) && !resembles(&h) {
+                Some(n)
+            } else {
+                Some(h)
+            }
+        }
+        (h, n) => h.or(n),
+    }
+}
+
+/// Share of `candidate`'s words that also appear in `reference` (case-insensitive).
+fn similarity(candidate: &str, reference: &str) -> f32 {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (candidate, reference) = (words(candidate), words(reference));
+    if candidate.is_empty() {
+        return 0.0;
+    }
+    let shared = candidate.iter().filter(|w| reference.contains(w)).count();
+    shared as f32 / candidate.len() as f32
 }
 
 fn is_article_type(t: &str) -> bool {
@@ -190,11 +227,8 @@ impl<'a> Graph<'a> {
         }
     }
 
-    fn fill(&self, node: &'a Object, out: &mut Found) {
-        out.title = node
-            .get("headline")
-            .and_then(text)
-            .or_else(|| node.get("name").and_then(text));
+    fn fill(&self, node: &'a Object, out: &mut Found, page_title: Option<&str>) {
+        out.title = headline_or_name(node, page_title);
         out.description = node.get("description").and_then(text);
         out.authors = ["author", "creator"]
             .iter()
@@ -466,7 +500,7 @@ mod tests {
     use super::*;
 
     fn read_one(script: &str) -> JsonLd {
-        read(&[script.to_owned()])
+        read(&[script.to_owned()], None)
     }
 
     #[test]
@@ -514,7 +548,7 @@ mod tests {
                 .to_owned(),
             "{not json at all".to_owned(),
             r#"{"@type":"BlogPosting","name":"Post &amp; more"}"#.to_owned(),
-        ]);
+        ], None);
         assert_eq!(ld.article.title.as_deref(), Some("Post & more"));
         let names: Vec<_> = ld.breadcrumb.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, vec!["Accueil", "Chiffres"]);

@@ -90,28 +90,38 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         headline: h1.as_deref(),
     };
 
-    // Title: the metadata headline with any site name cut; else the page's <title> or <h1>.
-    let mut site_from_title = None;
-    let title = inputs
-        .first(metadata, |f| clean_title(f.title.as_deref()))
-        .map(|(t, source)| (title::split_site_name(&t, &evidence).0, source))
+    // Title: a metadata title as the publisher wrote it; else the page's <title> with the site
+    // name cut (SPEC §4), or the <h1> when the <title> is only the site name.
+    // The JSON-LD `headline` is the headline by definition; `og:title` is a share title that
+    // CMSs often fill with the <title>, site name included. Both are used as published.
+    let title_order = [ranked[1], ranked[0], ranked[2], ranked[3], ranked[4]];
+    let metadata_title = inputs.first(&title_order, |f| clean_title(f.title.as_deref()));
+    let hint = metadata_title
+        .as_ref()
+        .map(|(t, _)| t.as_str())
+        .or(h1.as_deref());
+    let element = clean_title(inputs.title_element).map(|t| {
+        title::split_site_name(
+            &t,
+            &SiteEvidence {
+                headline: hint,
+                ..evidence.clone()
+            },
+        )
+    });
+    let site_from_title = element.as_ref().and_then(|(_, site)| site.clone());
+    let title = metadata_title
         .or_else(|| {
-            let from_element =
-                clean_title(inputs.title_element).map(|t| title::split_site_name(&t, &evidence));
-            let chosen = match (from_element, h1.clone()) {
-                (Some((headline, site)), Some(h1)) => {
+            let chosen = match (element, h1.clone()) {
+                (Some((headline, _)), Some(h1)) => {
                     let only_site = evidence.names.iter().any(|n| fold(n) == fold(&headline));
                     if only_site || fold(&headline).is_empty() {
                         h1
                     } else {
-                        site_from_title = site;
                         headline
                     }
                 }
-                (Some((headline, site)), None) => {
-                    site_from_title = site;
-                    headline
-                }
+                (Some((headline, _)), None) => headline,
                 (None, Some(h1)) => h1,
                 (None, None) => return None,
             };
@@ -212,9 +222,9 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         .map(|l| (l, Source::Dom))
         .or_else(|| inputs.first(metadata, |f| normalize_lang(f.lang.as_deref()?)));
     let declared_dir = [
-        inputs.html_dir,
-        inputs.body_dir,
         inputs.page.content_dir.as_deref(),
+        inputs.body_dir,
+        inputs.html_dir,
     ]
     .into_iter()
     .flatten()

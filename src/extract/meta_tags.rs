@@ -20,9 +20,9 @@ const DESCRIPTION: &[&str] = &[
     "abstract",
 ];
 const AUTHOR: &[&str] = &[
-    "author",
     "dc.creator",
     "dcterms.creator",
+    "author",
     "parsely-author",
     "sailthru.author",
     "byl",

@@ -93,7 +93,7 @@ pub fn read(doc: &Html) -> Microdata {
 fn add_property(out: &mut Found, prop: &str, el: ElementRef<'_>) {
     let set = |slot: &mut Option<String>| {
         if slot.is_none() {
-            *slot = dom::property_value(el);
+            *slot = dom::property_value(el, false);
         }
     };
     match prop {
@@ -106,31 +106,35 @@ fn add_property(out: &mut Found, prop: &str, el: ElementRef<'_>) {
         "inLanguage" => set(&mut out.lang),
         "keywords" => {
             if out.keywords.is_empty() {
-                if let Some(k) = dom::property_value(el) {
+                if let Some(k) = dom::property_value(el, false) {
                     out.keywords = k.split(',').map(|s| s.trim().to_owned()).collect();
                 }
             }
         }
         "author" | "creator" => {
-            if let Some(name) = nested(el, "name").or_else(|| dom::property_value(el)) {
+            if let Some(name) = nested(el, "name").or_else(|| dom::property_value(el, false)) {
                 out.authors.push(name);
             }
         }
         "publisher" => {
             if out.site_name.is_none() {
-                out.site_name = nested(el, "name")
-                    .or_else(|| (!is_scope(el)).then(|| dom::property_value(el)).flatten());
+                out.site_name = nested(el, "name").or_else(|| {
+                    (!is_scope(el))
+                        .then(|| dom::property_value(el, false))
+                        .flatten()
+                });
             }
             if out.logo.is_none() {
-                out.logo = nested_element(el, "logo")
-                    .and_then(|logo| nested(logo, "url").or_else(|| dom::property_value(logo)));
+                out.logo = nested_element(el, "logo").and_then(|logo| {
+                    nested_url(logo, "url").or_else(|| dom::property_value(logo, true))
+                });
             }
         }
         "image" | "thumbnailUrl" => {
             let url = if is_scope(el) {
-                nested(el, "url").or_else(|| nested(el, "contentUrl"))
+                nested_url(el, "url").or_else(|| nested_url(el, "contentUrl"))
             } else {
-                dom::property_value(el)
+                dom::property_value(el, true)
             };
             if let Some(url) = url {
                 let dimension = |name| {
@@ -147,7 +151,9 @@ fn add_property(out: &mut Found, prop: &str, el: ElementRef<'_>) {
                 });
             }
         }
-        "url" | "mainEntityOfPage" if !is_scope(el) => set(&mut out.canonical_url),
+        "url" | "mainEntityOfPage" if !is_scope(el) && out.canonical_url.is_none() => {
+            out.canonical_url = dom::property_value(el, true);
+        }
         _ => {}
     }
 }
@@ -163,7 +169,11 @@ fn nested_element<'a>(el: ElementRef<'a>, prop: &str) -> Option<ElementRef<'a>> 
 }
 
 fn nested(el: ElementRef<'_>, prop: &str) -> Option<String> {
-    nested_element(el, prop).and_then(dom::property_value)
+    nested_element(el, prop).and_then(|e| dom::property_value(e, false))
+}
+
+fn nested_url(el: ElementRef<'_>, prop: &str) -> Option<String> {
+    nested_element(el, prop).and_then(|e| dom::property_value(e, true))
 }
 
 fn breadcrumb(list: ElementRef<'_>) -> Vec<Crumb> {

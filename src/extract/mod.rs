@@ -44,7 +44,7 @@ pub fn extract(page: &[u8], http_charset: Option<&str>, url: &Url) -> Article {
     let scanned = scan::scan(&text);
 
     let og = open_graph::read(&scanned.metas);
-    let ld = json_ld::read(&scanned.json_ld);
+    let ld = json_ld::read(&scanned.json_ld, scanned.title.as_deref());
     let twitter = twitter::read(&scanned.metas);
     let microdata = microdata::read(&scanned.document);
     let meta = meta_tags::read(&scanned.metas, &scanned.links);

@@ -30,7 +30,10 @@ pub struct Page {
 }
 
 const CHROME_TEXT_BYTES: usize = 16 * 1024;
-const MIN_PARAGRAPH_CHARS: usize = 40;
+/// A first paragraph shorter than this is a label or a caption, not a description (scripts
+/// written without spaces say more per character).
+const MIN_PARAGRAPH_CHARS: usize = 25;
+const MIN_PARAGRAPH_CHARS_UNSPACED: usize = 12;
 
 /// Class or id fragments of page furniture: never the article's text or photo.
 const CHROME_MARKERS: &[&str] = &[
@@ -62,6 +65,9 @@ const CHROME_MARKERS: &[&str] = &[
     "masthead",
     "site-header",
     "skip-link",
+    "hatnote",
+    "navbox",
+    "sistersitebox",
 ];
 /// Class, id, alt or file-name fragments of images that are not photos.
 const NOT_A_PHOTO: &[&str] = &[
@@ -237,7 +243,12 @@ pub fn read(doc: &Html, title_hint: Option<&str>) -> Page {
 
     page.found.title = h1.map(dom::text);
     let root = content_root(&visits);
-    page.content_dir = root.and_then(|r| dom::attr(r, "dir").map(str::to_lowercase));
+    // The direction nearest the article text wins (Readability's rule), as in browsers.
+    page.content_dir = root.and_then(|r| {
+        std::iter::once(r)
+            .chain(dom::ancestors(r))
+            .find_map(|e| dom::attr(e, "dir").map(str::to_lowercase))
+    });
     let in_root = |el: ElementRef<'_>| {
         root.is_none_or(|r| el.id() == r.id() || dom::ancestors(el).any(|a| a.id() == r.id()))
     };
@@ -327,7 +338,7 @@ fn is_chrome_element(el: ElementRef<'_>, h1_ancestors: &HashSet<NodeId>) -> bool
     }
     if matches!(
         el.value().attr("role"),
-        Some("navigation" | "banner" | "contentinfo" | "complementary")
+        Some("navigation" | "banner" | "contentinfo" | "complementary" | "note")
     ) {
         return true;
     }
@@ -366,7 +377,7 @@ fn content_root<'a>(visits: &[Visit<'a>]) -> Option<ElementRef<'a>> {
     }
     let mut scores: HashMap<NodeId, (f32, ElementRef<'a>)> = HashMap::new();
     for v in visits {
-        if v.ctx.chrome || v.ctx.hidden || v.ctx.noscript || v.el.value().name() != "p" {
+        if v.ctx.chrome || v.ctx.hidden || v.ctx.noscript || !is_paragraph(v.el) {
             continue;
         }
         let len = dom::text(v.el).trim().chars().count();
@@ -412,6 +423,32 @@ fn is_meta_line(el: ElementRef<'_>) -> bool {
     })
 }
 
+/// A `<p>`, or a `<div>` that reads as one (text and inline elements only: Readability turns
+/// those into paragraphs too).
+fn is_paragraph(el: ElementRef<'_>) -> bool {
+    match el.value().name() {
+        "p" => true,
+        "div" => {
+            !el.children()
+                .filter_map(ElementRef::wrap)
+                .any(|c| dom::is_block(c.value().name()))
+                && el
+                    .children()
+                    .any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()))
+        }
+        _ => false,
+    }
+}
+
+fn is_sentence(text: &str) -> bool {
+    let chars = text.chars().count();
+    if text.contains(' ') {
+        chars >= MIN_PARAGRAPH_CHARS
+    } else {
+        chars >= MIN_PARAGRAPH_CHARS_UNSPACED && !text.is_ascii()
+    }
+}
+
 fn first_paragraph(
     visits: &[Visit<'_>],
     in_root: &dyn Fn(ElementRef<'_>) -> bool,
@@ -419,7 +456,7 @@ fn first_paragraph(
 ) -> Option<String> {
     let candidates = |require_root: bool| {
         visits.iter().enumerate().find_map(|(i, v)| {
-            if v.ctx.chrome || v.ctx.hidden || v.ctx.noscript || v.el.value().name() != "p" {
+            if v.ctx.chrome || v.ctx.hidden || v.ctx.noscript || !is_paragraph(v.el) {
                 return None;
             }
             if (require_root && !in_root(v.el)) || (!require_root && h1_pos.is_some_and(|h| i < h))
@@ -427,7 +464,7 @@ fn first_paragraph(
                 return None;
             }
             let t = text::clean(&dom::text(v.el), text::MAX_DESCRIPTION_CHARS)?;
-            (t.chars().count() >= MIN_PARAGRAPH_CHARS && !is_meta_line(v.el)).then_some(t)
+            (is_sentence(&t) && !is_meta_line(v.el)).then_some(t)
         })
     };
     candidates(true).or_else(|| candidates(false))
@@ -640,6 +677,7 @@ fn byline(visits: &[Visit<'_>]) -> Vec<String> {
             .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "author"));
         let marks = dom::class_and_id(el);
         let marked = BYLINE_MARKERS.iter().any(|m| marks.contains(m))
+            && !marks.contains("authoriz")
             && ![
                 "author-bio",
                 "author-info",

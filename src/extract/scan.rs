@@ -62,13 +62,14 @@ pub struct MetaTag {
 }
 
 impl MetaTag {
-    /// True when `key` (lower-case) is this tag's `property`, `name` or `http-equiv`.
+    /// True when `key` (lower-case) is this tag's `property`, `name` or `http-equiv`. RDFa
+    /// allows several space-separated properties in one attribute (`"dc:title og:title"`).
     #[must_use]
     pub fn is(&self, key: &str) -> bool {
         [&self.property, &self.name, &self.http_equiv]
             .into_iter()
             .flatten()
-            .any(|k| k == key)
+            .any(|k| k == key || (k.contains(' ') && k.split_ascii_whitespace().any(|k| k == key)))
     }
 }
 
@@ -310,6 +311,30 @@ fn lower_attr(attrs: &[(LocalName, String)], name: &str) -> Option<String> {
     attr(attrs, name)
         .map(|v| v.trim().to_lowercase())
         .filter(|v| !v.is_empty())
+}
+
+/// Dublin Core is written `dc.title`, `DC:title`, `dcterms:title` or `dcterm:title`: one
+/// spelling (`dc.title`, `dcterms.title`) for all.
+fn dublin_core_dots(key: String) -> String {
+    if !key.contains("dc") {
+        return key;
+    }
+    key.split_ascii_whitespace()
+        .map(|k| {
+            for (from, to) in [
+                ("dcterms:", "dcterms."),
+                ("dcterm:", "dcterms."),
+                ("dcterm.", "dcterms."),
+                ("dc:", "dc."),
+            ] {
+                if let Some(rest) = k.strip_prefix(from) {
+                    return format!("{to}{rest}");
+                }
+            }
+            k.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn is_void(name: &str) -> bool {
@@ -743,8 +768,8 @@ impl Builder {
             return;
         };
         let tag = MetaTag {
-            property: lower_attr(attrs, "property"),
-            name: lower_attr(attrs, "name"),
+            property: lower_attr(attrs, "property").map(dublin_core_dots),
+            name: lower_attr(attrs, "name").map(dublin_core_dots),
             http_equiv: lower_attr(attrs, "http-equiv"),
             content: content.to_owned(),
         };

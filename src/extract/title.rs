@@ -11,7 +11,7 @@ const SEPARATORS: &[&str] = &[
 ];
 
 /// What the page says about its own name.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SiteEvidence<'a> {
     /// Names from metadata (`og:site_name`, JSON-LD publisher, `application-name`…) and from
     /// the page's chrome (logo `alt`, home link).
