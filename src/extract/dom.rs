@@ -136,6 +136,8 @@ pub fn property_value(el: ElementRef<'_>, as_url: bool) -> Option<String> {
         "object" if as_url => from_attr("data"),
         "data" | "meter" => from_attr("value"),
         "time" => from_attr("datetime").or_else(|| Some(text(el))),
+        // Blogger and microformats put the machine-readable date in an <abbr title>.
+        "abbr" => from_attr("title").or_else(|| Some(text(el))),
         _ => v
             .attr("content")
             .map(str::to_owned)

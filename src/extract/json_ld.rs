@@ -302,7 +302,7 @@ impl<'a> Graph<'a> {
                 Value::String(s) => Some(decode_entities(s).into_owned()),
                 _ => {
                     let obj = self.resolve(v)?;
-                    text(obj.get("name")?).or_else(|| {
+                    obj.get("name").and_then(text).or_else(|| {
                         let given = obj.get("givenName").and_then(text)?;
                         let family = obj.get("familyName").and_then(text).unwrap_or_default();
                         Some(format!("{given} {family}"))

@@ -337,12 +337,51 @@ fn split_byline(line: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
+    // "Jane Doe, Staff Writer", "A and B, Associated Press": roles and agencies are not people.
+    let people: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|p| !is_role_or_agency(p))
+        .collect();
     // Only split when every part looks like a name (two words or more): "Smith, John" stays.
-    if parts.len() > 1 && parts.iter().all(|p| p.split_whitespace().count() >= 2) {
-        parts.into_iter().map(str::to_owned).collect()
+    if people.len() > 1 && people.iter().all(|p| p.split_whitespace().count() >= 2) {
+        people.into_iter().map(str::to_owned).collect()
+    } else if people.len() == 1 && parts.len() > 1 {
+        vec![people[0].to_owned()]
     } else {
         vec![s.to_owned()]
     }
+}
+
+/// Words of a byline that name a job or an organisation rather than a person.
+fn is_role_or_agency(part: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "writer",
+        "reporter",
+        "reporters",
+        "correspondent",
+        "editor",
+        "staff",
+        "press",
+        "news",
+        "agency",
+        "contributor",
+        "columnist",
+        "associated",
+        "bureau",
+        "service",
+        "journalist",
+        "photographer",
+        "rédaction",
+        "redaktion",
+    ];
+    part.split_whitespace().any(|w| {
+        WORDS.contains(
+            &w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+                .as_str(),
+        )
+    })
 }
 
 fn clean_keywords(raw: &[String]) -> Vec<String> {
@@ -547,6 +586,11 @@ mod tests {
         );
         assert_eq!(split_byline("Par Claire Martin"), vec!["Claire Martin"]);
         assert_eq!(split_byline("Smith, John"), vec!["Smith, John"]);
+        assert_eq!(split_byline("Jane Doe, Staff Writer"), vec!["Jane Doe"]);
+        assert_eq!(
+            split_byline("By ANA RUIZ and KATE MORROW, Associated Press"),
+            vec!["ANA RUIZ", "KATE MORROW"]
+        );
     }
 
     #[test]

@@ -90,7 +90,6 @@ const NOT_A_PHOTO: &[&str] = &[
     "spacer",
     "blank",
     "transparent",
-    "1x1",
     "advert",
     "button",
     "rating",
@@ -585,6 +584,9 @@ pub fn looks_like_non_photo(url: &str, markers: &str) -> bool {
     let file = url.split(['?', '#']).next().unwrap_or(url);
     let file = file.rsplit('/').next().unwrap_or(file).to_ascii_lowercase();
     if file.ends_with(".svg") || file.ends_with(".ico") {
+        return true;
+    }
+    if (file.ends_with(".gif") || file.ends_with(".png")) && file.contains("1x1") {
         return true;
     }
     let haystack = format!("{file} {markers}");

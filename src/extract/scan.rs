@@ -132,6 +132,7 @@ fn keep_attribute(name: &[u8]) -> bool {
             | b"content"
             | b"datetime"
             | b"pubdate"
+            | b"title"
             | b"lang"
             | b"dir"
             | b"property"

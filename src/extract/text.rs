@@ -25,14 +25,16 @@ fn is_removed(c: char) -> bool {
         || (c as u32 & 0xFFFE) == 0xFFFE
 }
 
-/// Whitespace that collapses; no-break spaces are kept because French typography depends on
-/// them (`« Bonjour »`, `Quoi ?`), unless they stand beside ordinary whitespace.
+/// Whitespace that collapses; no-break and ideographic spaces are kept because French and CJK
+/// typography depend on them (`« Bonjour »`, `東京で桜が満開　平年より`), unless they stand beside
+/// ordinary whitespace.
 fn is_collapsible_space(c: char) -> bool {
     c.is_whitespace() && !is_no_break_space(c)
 }
 
 fn is_no_break_space(c: char) -> bool {
-    matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2007}')
+    // The ideographic space is a full-width character of CJK headlines, not spacing to collapse.
+    matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{3000}')
 }
 
 /// Cleans `raw` and caps it at `max_chars` characters; `None` when nothing readable remains.

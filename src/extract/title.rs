@@ -54,17 +54,25 @@ fn around_headline(title: &str, headline: &str) -> Option<(String, Option<String
     for sep in SEPARATORS {
         for (i, _) in title.match_indices(sep) {
             let (before, after) = (&title[..i], &title[i + sep.len()..]);
-            if fold(before) == wanted {
+            if fold(before) == wanted && looks_like_a_name(after) {
                 let site = after.rsplit(sep).next().unwrap_or(after).trim().to_owned();
                 return Some((before.trim().to_owned(), Some(site)));
             }
-            if fold(after) == wanted {
+            if fold(after) == wanted && looks_like_a_name(before) {
                 let site = before.split(sep).next().unwrap_or(before).trim().to_owned();
                 return Some((after.trim().to_owned(), Some(site)));
             }
         }
     }
     None
+}
+
+/// Short, and not the continuation of a sentence ("- and what it doesn't").
+fn looks_like_a_name(part: &str) -> bool {
+    let part = part.trim();
+    part.split_whitespace().count() <= 6
+        && part.chars().count() <= 60
+        && !part.starts_with(char::is_lowercase)
 }
 
 fn cut_once(title: &str, evidence: &SiteEvidence<'_>) -> Option<(String, String)> {
@@ -98,7 +106,7 @@ fn is_site_name(part: &str, other: &str, evidence: &SiteEvidence<'_>) -> bool {
     if evidence.names.iter().any(|n| fold(n) == folded) {
         return true;
     }
-    if evidence.headline.is_some_and(|h| fold(h) == fold(other)) {
+    if evidence.headline.is_some_and(|h| fold(h) == fold(other)) && looks_like_a_name(part) {
         return true;
     }
     if evidence
