@@ -8,6 +8,8 @@ use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFI
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 
+use super::attribute_cap::cap_attributes;
+
 /// How far the `<meta charset>` prescan looks. Browsers stop at 1024 bytes; real pages put the
 /// declaration after long comments and inline scripts, so we look further (still bounded).
 const PRESCAN_BYTES: usize = 16 * 1024;
@@ -99,7 +101,6 @@ fn prescan(head: &[u8]) -> Option<&'static Encoding> {
     let mut attr = Vec::new();
     let mut http_equiv_content_type = false;
     let mut content: Option<Vec<u8>> = None;
-    let mut found: Option<&'static Encoding> = None;
     let mut emitter = CallbackEmitter::new(
         |event: CallbackEvent<'_>, _: Span<()>| -> Option<&'static Encoding> {
             match event {
@@ -131,11 +132,10 @@ fn prescan(head: &[u8]) -> Option<&'static Encoding> {
         },
     );
     emitter.naively_switch_states(true);
-    for token in Tokenizer::new_with_emitter(head, emitter).flatten() {
-        found = Some(token);
-        break;
-    }
-    found
+    let head = cap_attributes(head);
+    Tokenizer::new_with_emitter(&*head, emitter)
+        .flatten()
+        .next()
 }
 
 fn trim_ascii(bytes: &[u8]) -> &[u8] {

@@ -4,6 +4,7 @@
 //! merge them by priority per field.
 
 mod article;
+mod attribute_cap;
 mod charset;
 mod dates;
 mod dom;

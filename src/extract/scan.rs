@@ -6,6 +6,7 @@
 //! What is kept is bounded by the constants below; a page past a bound keeps everything the pass
 //! found before it, and its metadata (`<meta>`, `<link>`, JSON-LD) is still collected to the end.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use html5ever::tendril::StrTendril;
@@ -14,6 +15,8 @@ use html5ever::{Attribute, LocalName, QualName, ns};
 use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 use scraper::{Html, HtmlTreeSink};
+
+use super::attribute_cap::cap_attributes;
 
 /// `<meta>` tags kept (security.md F3: 100k `<meta>` must not cost 100k entries).
 pub const MAX_META_TAGS: usize = 512;
@@ -86,7 +89,8 @@ pub struct LinkTag {
 #[must_use]
 pub fn scan(page: &str) -> Scanned {
     let mut builder = Builder::new();
-    for token in tokens(page) {
+    let page = capped(page);
+    for token in tokens(&page) {
         builder.handle(token, 0);
     }
     builder.finish()
@@ -238,6 +242,16 @@ fn push_capped(out: &mut String, bytes: &[u8], cap: usize) {
             out.push_str(std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default());
         }
         Err(_) => out.push_str(&String::from_utf8_lossy(&bytes[..take])),
+    }
+}
+
+/// The page with its attribute floods cut ([`cap_attributes`]): every text given to
+/// [`tokens`] goes through here first.
+fn capped(page: &str) -> Cow<'_, str> {
+    match cap_attributes(page.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(page),
+        // Cuts fall on ASCII bytes, so this never replaces anything.
+        Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
     }
 }
 
@@ -536,6 +550,7 @@ impl Builder {
                 // What a browser without scripts shows: often the real `<img>` behind a lazy
                 // placeholder. Its own noscript content is not tokenized again.
                 let saved = self.raw.take();
+                let text = capped(&text);
                 for token in tokens(&text) {
                     self.handle(token, nesting + 1);
                 }
@@ -866,10 +881,10 @@ mod tests {
     }
 
     #[test]
-    fn attribute_floods_keep_only_allow_listed_attributes() {
-        let mut page = String::from("<img src=a.jpg ");
+    fn attribute_floods_are_cut_and_only_allow_listed_attributes_kept() {
+        let mut page = String::from("<img src=a.jpg class=photo ");
         for i in 0..50_000 {
-            page.push_str(&format!("x{i}=1 "));
+            page.push_str(&format!("x{i}=\"1\" "));
         }
         page.push_str("alt=late>");
         let s = scan(&page);
@@ -879,6 +894,11 @@ mod tests {
             .next()
             .unwrap();
         assert_eq!(img.value().attr("src"), Some("a.jpg"));
+        assert_eq!(
+            img.value().attr("alt"),
+            None,
+            "attributes past the cap are cut"
+        );
         assert_eq!(img.value().attrs().count(), 2);
     }
 
