@@ -112,10 +112,11 @@ pub fn inspect_bytes(
         return Ok(extract::extract(bytes, charset, &url));
     }
     // `.invalid` is reserved (RFC 2606): a URL on it can only come from a relative link.
-    let probe = Url::parse("http://apercu.invalid/").expect("a valid constant URL");
+    let no_base_url = || CliError::NoBaseUrl(path.to_owned());
+    let probe = Url::parse("http://apercu.invalid/").map_err(|_| no_base_url())?;
     let declared = extract::extract(bytes, charset, &probe)
         .canonical_url
         .filter(|u| u.host_str() != probe.host_str())
-        .ok_or_else(|| CliError::NoBaseUrl(path.to_owned()))?;
+        .ok_or_else(no_base_url)?;
     Ok(extract::extract(bytes, charset, &declared))
 }

@@ -159,12 +159,11 @@ pub struct Sources(Vec<(Field, Source)>);
 
 impl Sources {
     pub(crate) fn record(&mut self, field: Field, source: Source) {
-        match self.0.iter_mut().find(|(f, _)| *f == field) {
-            Some(entry) => entry.1 = source,
-            None => {
-                self.0.push((field, source));
-                self.0.sort_unstable_by_key(|(f, _)| *f);
-            }
+        if let Some(entry) = self.0.iter_mut().find(|(f, _)| *f == field) {
+            entry.1 = source;
+        } else {
+            self.0.push((field, source));
+            self.0.sort_unstable_by_key(|(f, _)| *f);
         }
     }
 

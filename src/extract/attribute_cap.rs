@@ -107,6 +107,17 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
 
+/// States of the WHATWG tokenizer between a tag's name and its `>`.
+#[derive(PartialEq)]
+enum State {
+    BeforeName,
+    Name,
+    AfterName,
+    BeforeValue,
+    Quoted(u8),
+    Unquoted,
+}
+
 /// Reads a tag from its name to its `>` as the tokenizer does, recording a cut when it has too
 /// many attributes. Returns the index after the tag and the tag's name.
 fn scan_tag<'a>(
@@ -121,16 +132,6 @@ fn scan_tag<'a>(
     let name = &input[name_start..i];
     let mut attributes = 0;
     let mut cut_from = None;
-    // States of the WHATWG tokenizer between the tag name and `>`.
-    #[derive(PartialEq)]
-    enum State {
-        BeforeName,
-        Name,
-        AfterName,
-        BeforeValue,
-        Quoted(u8),
-        Unquoted,
-    }
     let mut state = State::BeforeName;
     let end = loop {
         let Some(&b) = input.get(i) else {
@@ -140,7 +141,7 @@ fn scan_tag<'a>(
             State::BeforeName | State::AfterName if b == b'>' => break i + 1,
             State::BeforeName if is_space(b) || b == b'/' => State::BeforeName,
             State::AfterName if is_space(b) => State::AfterName,
-            State::AfterName if b == b'/' => State::BeforeName,
+            State::AfterName | State::Name if b == b'/' => State::BeforeName,
             State::AfterName if b == b'=' => State::BeforeValue,
             State::BeforeName | State::AfterName => {
                 attributes += 1;
@@ -150,19 +151,16 @@ fn scan_tag<'a>(
                 State::Name
             }
             State::Name if is_space(b) => State::AfterName,
-            State::Name if b == b'/' => State::BeforeName,
             State::Name if b == b'=' => State::BeforeValue,
             State::Name if b == b'>' => break i + 1,
             State::Name => State::Name,
             State::BeforeValue if is_space(b) => State::BeforeValue,
             State::BeforeValue if b == b'"' || b == b'\'' => State::Quoted(b),
-            State::BeforeValue if b == b'>' => break i + 1,
-            State::BeforeValue => State::Unquoted,
+            State::BeforeValue | State::Unquoted if b == b'>' => break i + 1,
             State::Quoted(q) if b == q => State::BeforeName,
-            State::Quoted(q) => State::Quoted(q),
             State::Unquoted if is_space(b) => State::BeforeName,
-            State::Unquoted if b == b'>' => break i + 1,
-            State::Unquoted => State::Unquoted,
+            State::Quoted(q) => State::Quoted(q),
+            State::BeforeValue | State::Unquoted => State::Unquoted,
         };
         i += 1;
     };
@@ -180,10 +178,16 @@ fn scan_tag<'a>(
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write;
+
     use super::*;
 
     fn attributes_flood(n: usize) -> String {
-        (0..n).map(|i| format!("a{i}=\"{i}\" ")).collect()
+        let mut flood = String::new();
+        for i in 0..n {
+            write!(flood, "a{i}=\"{i}\" ").unwrap();
+        }
+        flood
     }
 
     #[test]

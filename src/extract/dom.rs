@@ -108,7 +108,7 @@ pub fn is_hidden(el: ElementRef<'_>) -> bool {
 }
 
 /// The element's ancestors that are elements, nearest first.
-pub fn ancestors<'a>(el: ElementRef<'a>) -> impl Iterator<Item = ElementRef<'a>> {
+pub fn ancestors(el: ElementRef<'_>) -> impl Iterator<Item = ElementRef<'_>> {
     el.ancestors().filter_map(ElementRef::wrap)
 }
 

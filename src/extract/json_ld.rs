@@ -99,7 +99,10 @@ fn similarity(candidate: &str, reference: &str) -> f32 {
         return 0.0;
     }
     let shared = candidate.iter().filter(|w| reference.contains(w)).count();
-    shared as f32 / candidate.len() as f32
+    // Word counts of a title: far below f32's exact-integer range.
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = shared as f32 / candidate.len() as f32;
+    ratio
 }
 
 fn is_article_type(t: &str) -> bool {
@@ -298,39 +301,37 @@ impl<'a> Graph<'a> {
     /// Author names: strings, `Person`/`Organization` objects, `@id` references, arrays of them.
     fn names(&self, value: &'a Value) -> Vec<String> {
         all(value)
-            .filter_map(|v| match v {
-                Value::String(s) => Some(decode_entities(s).into_owned()),
-                _ => {
-                    let obj = self.resolve(v)?;
-                    obj.get("name").and_then(text).or_else(|| {
-                        let given = obj.get("givenName").and_then(text)?;
-                        let family = obj.get("familyName").and_then(text).unwrap_or_default();
-                        Some(format!("{given} {family}"))
-                    })
+            .filter_map(|v| {
+                if let Value::String(s) = v {
+                    return Some(decode_entities(s).into_owned());
                 }
+                let obj = self.resolve(v)?;
+                obj.get("name").and_then(text).or_else(|| {
+                    let given = obj.get("givenName").and_then(text)?;
+                    let family = obj.get("familyName").and_then(text).unwrap_or_default();
+                    Some(format!("{given} {family}"))
+                })
             })
             .collect()
     }
 
     fn image(&self, value: &'a Value) -> Option<ImageCandidate> {
-        match value {
-            Value::String(s) => Some(ImageCandidate::new(s.clone())),
-            _ => {
-                let obj = self.resolve(value)?;
-                let url = ["url", "contentUrl", "@id"]
-                    .iter()
-                    .find_map(|k| text(obj.get(*k)?))?;
-                Some(ImageCandidate {
-                    url,
-                    width: obj.get("width").and_then(dimension),
-                    height: obj.get("height").and_then(dimension),
-                    alt: obj
-                        .get("caption")
-                        .and_then(text)
-                        .or_else(|| obj.get("description").and_then(text)),
-                })
-            }
+        if let Value::String(s) = value {
+            return Some(ImageCandidate::new(s.clone()));
         }
+        let obj = self.resolve(value)?;
+        let url = ["url", "contentUrl", "@id"]
+            .iter()
+            .find_map(|k| text(obj.get(*k)?))?;
+        Some(ImageCandidate {
+            url,
+            width: obj.get("width").and_then(dimension),
+            height: obj.get("height").and_then(dimension),
+            alt: obj
+                .get("caption")
+                .and_then(text)
+                .or_else(|| obj.get("description").and_then(text)),
+        })
     }
 
     fn breadcrumb(&self, list: &'a Object) -> Vec<Crumb> {
@@ -438,15 +439,15 @@ fn repair(s: &str) -> String {
                     in_string = false;
                     out.push(c);
                 }
-                '\\' => match chars.peek().map(|&(_, n)| n) {
-                    Some('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u') => {
+                '\\' => {
+                    if let Some(&(_, n @ ('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u'))) =
+                        chars.peek()
+                    {
                         out.push(c);
-                        if let Some((_, n)) = chars.next() {
-                            out.push(n);
-                        }
+                        out.push(n);
+                        chars.next();
                     }
-                    _ => {}
-                },
+                }
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\t' => out.push_str("\\t"),
@@ -456,11 +457,11 @@ fn repair(s: &str) -> String {
             continue;
         }
         let rest = &s[i..];
-        let skip = if rest.starts_with("<!--") || rest.starts_with("<![CDATA[") {
-            if rest.starts_with("<!--") { 4 } else { 9 }
-        } else if rest.starts_with("-->") {
-            3
-        } else if rest.starts_with("]]>") {
+        let skip = if rest.starts_with("<!--") {
+            4
+        } else if rest.starts_with("<![CDATA[") {
+            9
+        } else if rest.starts_with("-->") || rest.starts_with("]]>") {
             3
         } else if rest.starts_with("//") {
             rest.find('\n').unwrap_or(rest.len())

@@ -47,19 +47,19 @@ impl<'a> Inputs<'a> {
         ]
     }
 
-    fn first<T>(
-        &self,
-        order: &[(Source, &'a Found)],
-        mut pick: impl FnMut(&'a Found) -> Option<T>,
-    ) -> Option<(T, Source)> {
-        order
-            .iter()
-            .find_map(|(source, found)| pick(found).map(|v| (v, *source)))
-    }
-
     fn resolve(&self, raw: &str) -> Option<Url> {
         urls::resolve(self.base, raw)
     }
+}
+
+/// The first source in `order` for which `pick` finds a usable value, with that source.
+fn first_of<'a, T>(
+    order: &[(Source, &'a Found)],
+    mut pick: impl FnMut(&'a Found) -> Option<T>,
+) -> Option<(T, Source)> {
+    order
+        .iter()
+        .find_map(|(source, found)| pick(found).map(|v| (v, *source)))
 }
 
 /// Builds the article from the sources.
@@ -71,7 +71,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     let mut sources = Sources::default();
 
     // Names the site goes by, for cutting it out of titles.
-    let site_from_metadata = inputs.first(metadata, |f| clean_short(f.site_name.as_deref()));
+    let site_from_metadata = first_of(metadata, |f| clean_short(f.site_name.as_deref()));
     let mut names: Vec<&str> = metadata
         .iter()
         .filter_map(|(_, f)| f.site_name.as_deref())
@@ -95,7 +95,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     // The JSON-LD `headline` is the headline by definition; `og:title` is a share title that
     // CMSs often fill with the <title>, site name included. Both are used as published.
     let title_order = [ranked[1], ranked[0], ranked[2], ranked[3], ranked[4]];
-    let metadata_title = inputs.first(&title_order, |f| clean_title(f.title.as_deref()));
+    let metadata_title = first_of(&title_order, |f| clean_title(f.title.as_deref()));
     let hint = metadata_title
         .as_ref()
         .map(|(t, _)| t.as_str())
@@ -143,35 +143,34 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::SiteName, source);
     }
 
-    if let Some((d, source)) = inputs.first(&ranked, |f| {
+    if let Some((d, source)) = first_of(&ranked, |f| {
         text::clean(f.description.as_deref()?, text::MAX_DESCRIPTION_CHARS)
     }) {
         article.description = Some(d);
         sources.record(Field::Description, source);
     }
 
-    let category = inputs
-        .first(&[ranked[0], ranked[1], ranked[3], ranked[4]], |f| {
-            clean_category(f.category.as_deref())
-        })
-        .or_else(|| {
-            inputs
-                .trails
-                .iter()
-                .find_map(|trail| {
-                    page::category_from_trail(trail, article.title.as_deref(), inputs.page_url)
-                })
-                .and_then(|c| clean_category(Some(&c)))
-                .map(|c| (c, Source::Breadcrumb))
-        })
-        .or_else(|| clean_category(inputs.page.category_link.as_deref()).map(|c| (c, Source::Dom)))
-        .or_else(|| page::category_from_path(inputs.page_url).map(|c| (c, Source::Url)));
+    let category = first_of(&[ranked[0], ranked[1], ranked[3], ranked[4]], |f| {
+        clean_category(f.category.as_deref())
+    })
+    .or_else(|| {
+        inputs
+            .trails
+            .iter()
+            .find_map(|trail| {
+                page::category_from_trail(trail, article.title.as_deref(), inputs.page_url)
+            })
+            .and_then(|c| clean_category(Some(&c)))
+            .map(|c| (c, Source::Breadcrumb))
+    })
+    .or_else(|| clean_category(inputs.page.category_link.as_deref()).map(|c| (c, Source::Dom)))
+    .or_else(|| page::category_from_path(inputs.page_url).map(|c| (c, Source::Url)));
     if let Some((c, source)) = category {
         article.category = Some(c);
         sources.record(Field::Category, source);
     }
 
-    if let Some((authors, source)) = inputs.first(&ranked, |f| {
+    if let Some((authors, source)) = first_of(&ranked, |f| {
         let names = clean_authors(&f.authors);
         (!names.is_empty()).then_some(names)
     }) {
@@ -180,34 +179,33 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     }
 
     let date_order = [ranked[0], ranked[1], ranked[3], ranked[4], ranked[5]];
-    if let Some((t, source)) = inputs.first(&date_order, |f| parse_date(f.published_at.as_deref()))
-    {
+    if let Some((t, source)) = first_of(&date_order, |f| parse_date(f.published_at.as_deref())) {
         article.published_at = Some(t);
         sources.record(Field::PublishedAt, source);
     }
-    if let Some((t, source)) = inputs.first(&date_order, |f| parse_date(f.modified_at.as_deref())) {
+    if let Some((t, source)) = first_of(&date_order, |f| parse_date(f.modified_at.as_deref())) {
         article.modified_at = Some(t);
         sources.record(Field::ModifiedAt, source);
     }
 
     let canonical_order = [ranked[4], ranked[0], ranked[1], ranked[2], ranked[3]];
-    if let Some((u, source)) = inputs.first(&canonical_order, |f| {
+    if let Some((u, source)) = first_of(&canonical_order, |f| {
         inputs.resolve(f.canonical_url.as_deref()?)
     }) {
         article.canonical_url = Some(u);
         sources.record(Field::CanonicalUrl, source);
     }
 
-    if let Some((u, source)) = inputs.first(&ranked, |f| inputs.resolve(f.logo.as_deref()?)) {
+    if let Some((u, source)) = first_of(&ranked, |f| inputs.resolve(f.logo.as_deref()?)) {
         article.logo = Some(u);
         sources.record(Field::Logo, source);
     }
-    if let Some((u, source)) = inputs.first(metadata, |f| inputs.resolve(f.favicon.as_deref()?)) {
+    if let Some((u, source)) = first_of(metadata, |f| inputs.resolve(f.favicon.as_deref()?)) {
         article.favicon = Some(u);
         sources.record(Field::Favicon, source);
     }
 
-    if let Some((image, source)) = inputs.first(&ranked, |f| {
+    if let Some((image, source)) = first_of(&ranked, |f| {
         f.images
             .iter()
             .find_map(|c| lead_image(inputs, c, article.logo.as_ref(), article.favicon.as_ref()))
@@ -220,7 +218,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         .html_lang
         .and_then(normalize_lang)
         .map(|l| (l, Source::Dom))
-        .or_else(|| inputs.first(metadata, |f| normalize_lang(f.lang.as_deref()?)));
+        .or_else(|| first_of(metadata, |f| normalize_lang(f.lang.as_deref()?)));
     let declared_dir = [
         inputs.page.content_dir.as_deref(),
         inputs.body_dir,
@@ -242,7 +240,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Dir, source);
     }
 
-    if let Some((keywords, source)) = inputs.first(metadata, |f| {
+    if let Some((keywords, source)) = first_of(metadata, |f| {
         let k = clean_keywords(&f.keywords);
         (!k.is_empty()).then_some(k)
     }) {
@@ -250,7 +248,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Keywords, source);
     }
 
-    if let Some((kind, source)) = inputs.first(&[ranked[0], ranked[1]], |f| {
+    if let Some((kind, source)) = first_of(&[ranked[0], ranked[1]], |f| {
         let k = text::clean(f.kind.as_deref()?, 40)?.to_lowercase();
         k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
@@ -261,7 +259,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     }
 
     if let Some((color, source)) =
-        inputs.first(metadata, |f| normalize_hex_color(f.theme_color.as_deref()?))
+        first_of(metadata, |f| normalize_hex_color(f.theme_color.as_deref()?))
     {
         article.theme_color = Some(color);
         sources.record(Field::ThemeColor, source);
@@ -288,7 +286,7 @@ fn parse_date(raw: Option<&str>) -> Option<Timestamp> {
     dates::parse(&text::clean(raw?, 100)?)
 }
 
-/// Bylines as people write them: "By Jane Doe and John Roe" → ["Jane Doe", "John Roe"].
+/// Bylines as people write them: `By Jane Doe and John Roe` → `["Jane Doe", "John Roe"]`.
 /// Profile URLs and @handles are not names.
 fn clean_authors(raw: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -387,10 +385,10 @@ fn is_role_or_agency(part: &str) -> bool {
 fn clean_keywords(raw: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for k in raw {
-        if let Some(k) = text::clean(k, 60) {
-            if !out.iter().any(|o| fold(o) == fold(&k)) {
-                out.push(k);
-            }
+        if let Some(k) = text::clean(k, 60)
+            && !out.iter().any(|o| fold(o) == fold(&k))
+        {
+            out.push(k);
         }
         if out.len() == MAX_KEYWORDS {
             break;
@@ -487,7 +485,7 @@ pub fn normalize_lang(raw: &str) -> Option<String> {
         out.push('-');
         match part.len() {
             2 if part.bytes().all(|b| b.is_ascii_alphabetic()) => {
-                out.push_str(&part.to_ascii_uppercase())
+                out.push_str(&part.to_ascii_uppercase());
             }
             4 if part.bytes().all(|b| b.is_ascii_alphabetic()) => {
                 out.push_str(&part[..1].to_ascii_uppercase());

@@ -105,10 +105,10 @@ fn add_property(out: &mut Found, prop: &str, el: ElementRef<'_>) {
         "articleSection" => set(&mut out.category),
         "inLanguage" => set(&mut out.lang),
         "keywords" => {
-            if out.keywords.is_empty() {
-                if let Some(k) = dom::property_value(el, false) {
-                    out.keywords = k.split(',').map(|s| s.trim().to_owned()).collect();
-                }
+            if out.keywords.is_empty()
+                && let Some(k) = dom::property_value(el, false)
+            {
+                out.keywords = k.split(',').map(|s| s.trim().to_owned()).collect();
             }
         }
         "author" | "creator" => {

@@ -383,7 +383,7 @@ fn content_root<'a>(visits: &[Visit<'a>]) -> Option<ElementRef<'a>> {
         if len < 25 {
             continue;
         }
-        let weight = 1.0 + (len.min(1000) as f32) / 100.0;
+        let weight = 1.0 + f32::from(u16::try_from(len.min(1000)).unwrap_or(1000)) / 100.0;
         let mut ancestors = dom::ancestors(v.el);
         if let Some(parent) = ancestors.next() {
             scores.entry(parent.id()).or_insert((0.0, parent)).0 += weight;
@@ -504,13 +504,12 @@ fn image_url(el: ElementRef<'_>) -> Option<(String, Option<u32>)> {
                 .iter()
                 .filter_map(|a| dom::attr(source, a))
                 .find_map(largest_in_srcset);
-            if let (true, Some(c)) = (typed_ok, candidate) {
-                if best
+            if let (true, Some(c)) = (typed_ok, candidate)
+                && best
                     .as_ref()
                     .is_none_or(|b| c.1.unwrap_or(0) > b.1.unwrap_or(0))
-                {
-                    best = Some(c);
-                }
+            {
+                best = Some(c);
             }
         }
     }
@@ -565,7 +564,7 @@ fn largest_in_srcset(srcset: &str) -> Option<(String, Option<u32>)> {
             }
         } else if let Some(x) = descriptor.strip_suffix('x') {
             match x.trim().parse::<f32>() {
-                Ok(x) => (None, (x * 1000.0) as u32),
+                Ok(x) => (None, density_rank(x)),
                 Err(_) => continue,
             }
         } else {
@@ -578,15 +577,21 @@ fn largest_in_srcset(srcset: &str) -> Option<(String, Option<u32>)> {
     best.map(|(url, width, _)| (url, width))
 }
 
+/// A pixel-density descriptor (`2x`) as a rank comparable with nothing else: thousandths.
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)] // clamped to 0..=100_000 first
+fn density_rank(x: f32) -> u32 {
+    (x.clamp(0.0, 100.0) * 1000.0) as u32
+}
+
 /// True when an image's own markers (class, id, alt, file name) say it is not a photo.
 #[must_use]
 pub fn looks_like_non_photo(url: &str, markers: &str) -> bool {
     let file = url.split(['?', '#']).next().unwrap_or(url);
     let file = file.rsplit('/').next().unwrap_or(file).to_ascii_lowercase();
-    if file.ends_with(".svg") || file.ends_with(".ico") {
-        return true;
-    }
-    if (file.ends_with(".gif") || file.ends_with(".png")) && file.contains("1x1") {
+    let extension = file.rsplit_once('.').map(|(_, e)| e);
+    if matches!(extension, Some("svg" | "ico"))
+        || (matches!(extension, Some("gif" | "png")) && file.contains("1x1"))
+    {
         return true;
     }
     let haystack = format!("{file} {markers}");
@@ -909,10 +914,10 @@ fn site_names(visits: &[Visit<'_>]) -> Vec<String> {
                     dom::class_and_id(el),
                     dom::attr(el, "src").unwrap_or_default().to_lowercase()
                 );
-                if markers.contains("logo") {
-                    if let Some(alt) = dom::attr(el, "alt") {
-                        names.push(alt.to_owned());
-                    }
+                if markers.contains("logo")
+                    && let Some(alt) = dom::attr(el, "alt")
+                {
+                    names.push(alt.to_owned());
                 }
             }
             "a" if dom::attr(el, "href").is_some_and(|h| {

@@ -65,7 +65,7 @@ pub struct MetaTag {
 }
 
 impl MetaTag {
-    /// True when `key` (lower-case) is this tag's `property`, `name` or `http-equiv`. RDFa
+    /// True when `key` (lower-case) is this tag's `property`, `name` or `http-equiv`. `RDFa`
     /// allows several space-separated properties in one attribute (`"dc:title og:title"`).
     #[must_use]
     pub fn is(&self, key: &str) -> bool {
@@ -199,10 +199,10 @@ impl Callback<Token, ()> for TokenCallback {
                 None
             }
             CallbackEvent::AttributeValue { value } => {
-                if !self.skip_value {
-                    if let Some((_, v)) = self.attrs.last_mut() {
-                        push_capped(v, value, MAX_ATTRIBUTE_BYTES);
-                    }
+                if !self.skip_value
+                    && let Some((_, v)) = self.attrs.last_mut()
+                {
+                    push_capped(v, value, MAX_ATTRIBUTE_BYTES);
                 }
                 None
             }
@@ -700,10 +700,8 @@ impl Builder {
             }
             "option" | "optgroup" => self.close_in_scope("option", &["select"]),
             "a" => self.close_in_scope("a", &["table", "td", "th", "button"]),
-            n if is_heading(n) => {
-                if self.stack.last().is_some_and(|o| is_heading(&o.name)) {
-                    self.pop();
-                }
+            n if is_heading(n) && self.stack.last().is_some_and(|o| is_heading(&o.name)) => {
+                self.pop();
             }
             _ => {}
         }
@@ -812,6 +810,8 @@ impl Builder {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write;
+
     use super::*;
     use scraper::Selector;
 
@@ -884,7 +884,7 @@ mod tests {
     fn attribute_floods_are_cut_and_only_allow_listed_attributes_kept() {
         let mut page = String::from("<img src=a.jpg class=photo ");
         for i in 0..50_000 {
-            page.push_str(&format!("x{i}=\"1\" "));
+            write!(page, "x{i}=\"1\" ").unwrap();
         }
         page.push_str("alt=late>");
         let s = scan(&page);

@@ -36,10 +36,10 @@ pub fn read(metas: &[MetaTag]) -> Found {
     };
     for n in 1..=4 {
         let label = first(&format!("twitter:label{n}")).map(|l| l.to_lowercase());
-        if label.is_some_and(|l| AUTHOR_LABELS.iter().any(|a| l.trim() == *a)) {
-            if let Some(name) = first(&format!("twitter:data{n}")) {
-                out.authors.push(name);
-            }
+        if label.is_some_and(|l| AUTHOR_LABELS.iter().any(|a| l.trim() == *a))
+            && let Some(name) = first(&format!("twitter:data{n}"))
+        {
+            out.authors.push(name);
         }
     }
     out
