@@ -23,7 +23,6 @@ mod urls;
 
 pub use article::{Article, Field, LeadImage, Source, Sources, TextDirection};
 pub use dates::Timestamp;
-pub use scan::{MAX_DOM_DEPTH, MAX_DOM_ELEMENTS};
 pub use text::has_forbidden_char;
 
 use url::Url;
@@ -37,6 +36,23 @@ pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// `page` is the body as received, `http_charset` the `charset` of its `Content-Type` header
 /// (if any), `url` the page's final URL (relative URLs resolve against it, or `<base href>`).
 /// Never fails: an empty, binary or hostile page gives an article with empty fields.
+///
+/// ```
+/// use apercu::extract::{extract, Source, Field};
+/// use url::Url;
+///
+/// let page = br#"<html lang="fr"><title>Le Japon mise sur l'IA - Le Quotidien</title>
+///   <meta property="og:site_name" content="Le Quotidien">
+///   <nav class="breadcrumb"><a href="/">Accueil</a> <a href="/chiffres/">CHIFFRES</a></nav>
+///   <h1>Le Japon mise sur l'IA</h1><img src="/img/lead.jpg" width="1600" height="900">"#;
+/// let url = Url::parse("https://news.example/chiffres/japon-ia").unwrap();
+/// let article = extract(page, None, &url);
+///
+/// assert_eq!(article.title.as_deref(), Some("Le Japon mise sur l'IA"));
+/// assert_eq!(article.category.as_deref(), Some("CHIFFRES"));
+/// assert_eq!(article.sources.get(Field::Category), Some(Source::Breadcrumb));
+/// assert_eq!(article.lead_image.unwrap().url.as_str(), "https://news.example/img/lead.jpg");
+/// ```
 #[must_use]
 pub fn extract(page: &[u8], http_charset: Option<&str>, url: &Url) -> Article {
     let page = &page[..page.len().min(MAX_PAGE_BYTES)];

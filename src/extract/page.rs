@@ -35,68 +35,70 @@ const CHROME_TEXT_BYTES: usize = 16 * 1024;
 const MIN_PARAGRAPH_CHARS: usize = 25;
 const MIN_PARAGRAPH_CHARS_UNSPACED: usize = 12;
 
-/// Class or id fragments of page furniture: never the article's text or photo.
+/// Class or id words of page furniture: never the article's text or photo. A trailing `*`
+/// matches any word starting so (`comment*`: `comments`, `commentlist`); other words match
+/// whole, plural or numbered (`share`, `shares`, but not `shared`). See [`has_marker`].
 const CHROME_MARKERS: &[&str] = &[
-    "comment",
-    "sidebar",
-    "footer",
-    "related",
-    "recommend",
+    "comment*",
+    "sidebar*",
+    "footer*",
+    "related*",
+    "recommend*",
     "promo",
+    "promos",
     "share",
     "sharing",
-    "social",
-    "newsletter",
-    "subscribe",
-    "cookie",
-    "popup",
+    "social*",
+    "newsletter*",
+    "subscri*",
+    "cookie*",
+    "popup*",
     "modal",
-    "navbar",
+    "navbar*",
     "menu",
-    "widget",
-    "advert",
-    "outbrain",
-    "taboola",
-    "most-read",
-    "mostread",
-    "trending",
-    "teaser",
-    "breadcrumb",
-    "masthead",
+    "widget*",
+    "advert*",
+    "outbrain*",
+    "taboola*",
+    "trending*",
+    "teaser*",
+    "breadcrumb*",
+    "masthead*",
     "site-header",
-    "skip-link",
-    "hatnote",
-    "navbox",
-    "sistersitebox",
+    "skip",
+    "hatnote*",
+    "navbox*",
+    "sistersitebox*",
+    "mostread",
+    "most-read",
 ];
-/// Class, id, alt or file-name fragments of images that are not photos.
+/// Class, id, alt or file-name words of images that are not photos (same matching).
 const NOT_A_PHOTO: &[&str] = &[
-    "logo",
+    "logo*",
     "icon",
-    "avatar",
-    "gravatar",
+    "favicon*",
+    "avatar*",
+    "gravatar*",
     "author",
     "profile",
-    "sprite",
+    "sprite*",
     "badge",
-    "emoji",
-    "smiley",
+    "emoji*",
+    "smiley*",
     "spinner",
     "loader",
     "loading",
-    "placeholder",
+    "placeholder*",
     "pixel",
     "tracking",
+    "tracker",
     "spacer",
     "blank",
     "transparent",
-    "advert",
+    "advert*",
     "button",
     "rating",
     "flag",
-    "banner-ad",
-    "lazy-placeholder",
-    "default-image",
 ];
 const BYLINE_MARKERS: &[&str] = &[
     "byline",
@@ -342,9 +344,7 @@ fn is_chrome_element(el: ElementRef<'_>, h1_ancestors: &HashSet<NodeId>) -> bool
         return true;
     }
     let marks = dom::class_and_id(el);
-    !marks.is_empty()
-        && !h1_ancestors.contains(&el.id())
-        && CHROME_MARKERS.iter().any(|m| marks.contains(m))
+    !marks.is_empty() && !h1_ancestors.contains(&el.id()) && has_marker(&marks, CHROME_MARKERS)
 }
 
 /// Every element in document order with what it inherits from its ancestors.
@@ -583,6 +583,27 @@ fn density_rank(x: f32) -> u32 {
     (x.clamp(0.0, 100.0) * 1000.0) as u32
 }
 
+/// True when a word of `haystack` (lower-case) is one of `markers`: whole, plural or numbered
+/// (`icon`, `icons`, `icon32`; not `iconic`), or by prefix for markers ending in `*`. Multi-word
+/// markers (`most-read`) match as written.
+fn has_marker(haystack: &str, markers: &[&str]) -> bool {
+    markers.iter().any(|marker| {
+        if marker.contains('-') {
+            return haystack.contains(marker);
+        }
+        haystack
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .any(|word| match marker.strip_suffix('*') {
+                Some(prefix) => word.starts_with(prefix),
+                None => word.strip_prefix(marker).is_some_and(|rest| {
+                    let rest = rest.strip_prefix('s').unwrap_or(rest);
+                    rest.bytes().all(|b| b.is_ascii_digit() || b == b'x')
+                }),
+            })
+    })
+}
+
 /// True when an image's own markers (class, id, alt, file name) say it is not a photo.
 #[must_use]
 pub fn looks_like_non_photo(url: &str, markers: &str) -> bool {
@@ -595,7 +616,7 @@ pub fn looks_like_non_photo(url: &str, markers: &str) -> bool {
         return true;
     }
     let haystack = format!("{file} {markers}");
-    NOT_A_PHOTO.iter().any(|m| haystack.contains(m))
+    has_marker(&haystack, NOT_A_PHOTO)
         || url.contains("gravatar.com")
         || url.contains("facebook.com/tr")
         || url.contains("/pixel")
@@ -1069,5 +1090,26 @@ mod tests {
             "https://x.example/uploads/2024/04/tokyo.jpg",
             "wp-image-12"
         ));
+        assert!(looks_like_non_photo(
+            "https://x.example/img/icons32.png",
+            ""
+        ));
+        assert!(!looks_like_non_photo(
+            "https://x.example/2024/iconic-skyline.jpg",
+            "flagship store"
+        ));
+        assert!(!looks_like_non_photo(
+            "https://x.example/2024/authority-report.jpg",
+            "catalogo"
+        ));
+    }
+
+    #[test]
+    fn furniture_markers_match_words_not_fragments() {
+        assert!(has_marker("comments-area", CHROME_MARKERS));
+        assert!(has_marker("c-social-share", CHROME_MARKERS));
+        assert!(has_marker("site-header", CHROME_MARKERS));
+        assert!(!has_marker("shared-layout article-wrapper", CHROME_MARKERS));
+        assert!(!has_marker("menuiserie", CHROME_MARKERS));
     }
 }

@@ -1,5 +1,5 @@
-//! One linear pass over a page: html5gum's tokenizer (linear on every hostile input we know:
-//! deep nesting, attribute floods, huge values) collects the head metadata and builds a
+//! One linear pass over a page: html5gum's tokenizer (linear on deep nesting, huge values and,
+//! once `attribute_cap` has cut them, attribute floods) collects the head metadata and builds a
 //! size- and depth-bounded DOM of the body for scraper's queries. html5ever's tree builder is
 //! never run on page input: it is quadratic in nesting depth (137 s on 500 KB of `<div>`s).
 //!
@@ -28,6 +28,8 @@ pub const MAX_JSON_LD_BYTES: usize = 1024 * 1024;
 /// Elements in the DOM; nesting depth of the DOM (browsers stop at 512; articles need far less).
 pub const MAX_DOM_ELEMENTS: usize = 20_000;
 pub const MAX_DOM_DEPTH: usize = 96;
+/// The longest text token kept (a title, a JSON-LD script, a `<noscript>` body).
+const MAX_TEXT_TOKEN_BYTES: usize = 1024 * 1024;
 /// Text kept in the DOM, in total and per text run.
 pub const MAX_DOM_TEXT_BYTES: usize = 1024 * 1024;
 const MAX_TEXT_RUN_BYTES: usize = 16 * 1024;
@@ -219,7 +221,7 @@ impl Callback<Token, ()> for TokenCallback {
             }),
             CallbackEvent::String { value } => {
                 let mut text = String::new();
-                push_capped(&mut text, value, MAX_JSON_LD_BYTES);
+                push_capped(&mut text, value, MAX_TEXT_TOKEN_BYTES);
                 Some(Token::Text(text))
             }
             CallbackEvent::Comment { .. }
