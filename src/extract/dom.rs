@@ -49,8 +49,8 @@ pub fn text(el: ElementRef<'_>) -> String {
     out
 }
 
-/// True for elements that start a block: a `<div>` holding one is a container, not a
-/// paragraph.
+/// Elements that start a block: the start tags that close an open `<p>` (WHATWG), and list
+/// items. A `<div>` holding one is a container, not a paragraph.
 #[must_use]
 pub fn is_block(name: &str) -> bool {
     matches!(
@@ -59,8 +59,10 @@ pub fn is_block(name: &str) -> bool {
             | "article"
             | "aside"
             | "blockquote"
+            | "center"
             | "details"
             | "dialog"
+            | "dir"
             | "div"
             | "dl"
             | "fieldset"
@@ -78,14 +80,18 @@ pub fn is_block(name: &str) -> bool {
             | "hgroup"
             | "hr"
             | "main"
+            | "menu"
             | "nav"
             | "ol"
             | "p"
             | "pre"
             | "section"
+            | "summary"
             | "table"
             | "ul"
             | "li"
+            | "dd"
+            | "dt"
     )
 }
 

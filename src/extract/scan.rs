@@ -17,6 +17,7 @@ use html5gum::{Span, Tokenizer};
 use scraper::{Html, HtmlTreeSink};
 
 use super::attribute_cap::cap_attributes;
+use super::dom;
 
 /// `<meta>` tags kept (security.md F3: 100k `<meta>` must not cost 100k entries).
 pub const MAX_META_TAGS: usize = 512;
@@ -393,50 +394,6 @@ fn is_skipped_subtree(name: &str) -> bool {
     )
 }
 
-/// Start tags that close an open `<p>` (WHATWG "close a p element").
-fn closes_paragraph(name: &str) -> bool {
-    matches!(
-        name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "center"
-            | "details"
-            | "dialog"
-            | "dir"
-            | "div"
-            | "dl"
-            | "fieldset"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "form"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hgroup"
-            | "hr"
-            | "main"
-            | "menu"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "section"
-            | "summary"
-            | "table"
-            | "ul"
-            | "li"
-            | "dd"
-            | "dt"
-    )
-}
-
 fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
@@ -627,7 +584,8 @@ impl Builder {
             return;
         }
         self.close_implied(&name);
-        let void = is_void(&name) || (self_closing && !closes_paragraph(&name));
+        // As in browsers, `/>` closes nothing but void elements (`<span/>` opens a span).
+        let void = is_void(&name);
         let emit = self.emitted_depth < MAX_DOM_DEPTH && self.elements < MAX_DOM_ELEMENTS;
         let node = emit.then(|| {
             let attributes = attrs
@@ -672,7 +630,7 @@ impl Builder {
     /// The implied end tags that keep unclosed `<p>`, `<li>`, cells and headings from nesting
     /// (a page of 10,000 unclosed `<p>` is flat in a browser, and must be flat here).
     fn close_implied(&mut self, name: &str) {
-        if closes_paragraph(name) {
+        if dom::is_block(name) {
             self.close_in_scope(
                 "p",
                 &[
