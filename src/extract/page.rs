@@ -282,7 +282,7 @@ fn headline<'a>(doc: &'a Html, title_hint: Option<&str>) -> Option<ElementRef<'a
         .root_element()
         .descendants()
         .filter_map(ElementRef::wrap)
-        .filter(|e| e.value().name() == "h1" && !dom::self_or_ancestor(*e, dom::is_hidden))
+        .filter(|e| e.value().name() == "h1" && !dom::self_or_ancestor(*e, dom::is_hidden) && !is_site_title(*e))
         .filter(|e| {
             text::clean(&dom::text(*e), 300).is_some_and(|t| t.chars().any(char::is_alphabetic))
         })
@@ -304,6 +304,24 @@ fn headline<'a>(doc: &'a Html, title_hint: Option<&str>) -> Option<ElementRef<'a
         .find(|e| dom::ancestors(**e).any(|a| matches!(a.value().name(), "article" | "main")))
         .or_else(|| all.first())
         .copied()
+}
+
+/// Blog themes put the site's name in an `<h1>` in the banner (`<h1 class="site-title"><a
+/// href="/">My Blog</a></h1>`): that is not the article's headline.
+fn is_site_title(h1: ElementRef<'_>) -> bool {
+    let marks = dom::class_and_id(h1);
+    let links_home = h1
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|d| d.value().name() == "a")
+        .and_then(|a| dom::attr(a, "href"))
+        .is_some_and(|href| href == "/" || href.split("://").nth(1).is_some_and(|rest| !rest.trim_end_matches('/').contains('/')));
+    let in_banner = dom::ancestors(h1).any(|a| {
+        a.value().name() == "header" && !dom::ancestors(a).any(|b| b.value().name() == "article")
+            || a.value().attr("role") == Some("banner")
+            || has_marker(&dom::class_and_id(a), &["site-header", "masthead*", "branding", "navbar*"])
+    });
+    links_home || in_banner || has_marker(&marks, &["site-title", "site-name", "logo*", "brand*", "blog-title"])
 }
 
 fn headline_by_class(doc: &Html) -> Option<ElementRef<'_>> {

@@ -54,17 +54,22 @@ fn around_headline(title: &str, headline: &str) -> Option<(String, Option<String
     for sep in SEPARATORS {
         for (i, _) in title.match_indices(sep) {
             let (before, after) = (&title[..i], &title[i + sep.len()..]);
-            if fold(before) == wanted && looks_like_a_name(after) {
+            if fold(before) == wanted && looks_like_a_name(after) && is_not_shorter(before, after) {
                 let site = after.rsplit(sep).next().unwrap_or(after).trim().to_owned();
                 return Some((before.trim().to_owned(), Some(site)));
             }
-            if fold(after) == wanted && looks_like_a_name(before) {
+            if fold(after) == wanted && looks_like_a_name(before) && is_not_shorter(after, before) {
                 let site = before.split(sep).next().unwrap_or(before).trim().to_owned();
                 return Some((after.trim().to_owned(), Some(site)));
             }
         }
     }
     None
+}
+
+/// A headline kept beside a cut part is at least as long as that part, or has several words.
+fn is_not_shorter(kept: &str, cut: &str) -> bool {
+    kept.split_whitespace().count() >= 2 || kept.trim().chars().count() >= cut.trim().chars().count()
 }
 
 /// Short, and not the continuation of a sentence ("- and what it doesn't").
