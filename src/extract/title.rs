@@ -69,7 +69,8 @@ fn around_headline(title: &str, headline: &str) -> Option<(String, Option<String
 
 /// A headline kept beside a cut part is at least as long as that part, or has several words.
 fn is_not_shorter(kept: &str, cut: &str) -> bool {
-    kept.split_whitespace().count() >= 2 || kept.trim().chars().count() >= cut.trim().chars().count()
+    kept.split_whitespace().count() >= 2
+        || kept.trim().chars().count() >= cut.trim().chars().count()
 }
 
 /// Short, and not the continuation of a sentence ("- and what it doesn't").
