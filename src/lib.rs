@@ -3,5 +3,6 @@
 //! The pipeline (SPEC §1): `extract` turns page bytes into an [`extract::Article`]; the command
 //! line (`cli`) drives it. Pure stages never touch the network or the clock.
 
+pub mod card;
 pub mod cli;
 pub mod extract;
