@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use url::Url;
 
+use crate::card;
 use crate::extract::{self, Article};
 
 /// Aperçu: social-share previews and embeds for news articles.
@@ -19,6 +20,39 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Render the card of a saved page to an image file (PNG, JPEG or WebP).
+    Render {
+        /// A saved HTML file. (Fetching a URL comes with the service.)
+        target: String,
+        /// The image file to write; its extension gives the format unless --format is set.
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+        /// The URL the page was saved from (as for `inspect`).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// A local file to use as the lead photo (without it the card has no photo: fetching
+        /// the page's photo comes with the service).
+        #[arg(long, value_name = "FILE")]
+        image: Option<PathBuf>,
+        /// png, jpeg or webp.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+        /// A card theme (TOML) laid over the built-in one.
+        #[arg(long, env = "APERCU_THEME", value_name = "FILE")]
+        theme: Option<PathBuf>,
+        /// Extra font folders for characters the bundled fonts lack (CJK, emoji), searched
+        /// before the system font folders; several separated by `:`.
+        #[arg(
+            long,
+            env = "APERCU_FONTS_DIR",
+            value_name = "DIRS",
+            value_delimiter = ':'
+        )]
+        fonts_dir: Vec<PathBuf>,
+        /// The `charset` the server declared for the page, if known.
+        #[arg(long, value_name = "LABEL")]
+        charset: Option<String>,
+    },
     /// Print the metadata extracted from a saved page as JSON (the `/meta` body).
     Inspect {
         /// A saved HTML file. (Fetching a URL comes with the service.)
@@ -51,6 +85,12 @@ pub enum CliError {
     UrlTarget,
     #[error("cannot write the output: {0}")]
     Write(#[from] std::io::Error),
+    #[error("cannot tell the image format of {0}: give --format png, jpeg or webp")]
+    UnknownFormat(String),
+    #[error("the photo {path} cannot be used: {reason}")]
+    Photo { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Render(#[from] crate::card::RenderError),
 }
 
 /// Parses the command line, runs the command, reports errors on stderr.
@@ -72,6 +112,77 @@ pub fn main() -> ExitCode {
 /// A [`CliError`] when the input cannot be read or the arguments do not fit.
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
+        Command::Render {
+            target,
+            output,
+            base_url,
+            image,
+            format,
+            theme,
+            fonts_dir,
+            charset,
+        } => {
+            if target.starts_with("http://") || target.starts_with("https://") {
+                return Err(CliError::UrlTarget);
+            }
+            let path = PathBuf::from(&target);
+            let bytes = std::fs::read(&path).map_err(|source| CliError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let article = inspect_bytes(&bytes, charset.as_deref(), base_url.as_deref(), &path)?;
+            let format_name = format
+                .clone()
+                .or_else(|| {
+                    output
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            let format = card::Format::from_name(&format_name)
+                .ok_or(CliError::UnknownFormat(format_name))?;
+            let theme = match theme {
+                Some(file) => {
+                    let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
+                        path: file.clone(),
+                        source,
+                    })?;
+                    card::Theme::from_toml(&text)?
+                }
+                None => card::Theme::default(),
+            };
+            let photo = match image {
+                Some(file) => {
+                    let bytes = std::fs::read(&file).map_err(|source| CliError::Read {
+                        path: file.clone(),
+                        source,
+                    })?;
+                    Some(
+                        card::Photo::decode(&bytes, &card::PhotoLimits::default()).map_err(
+                            |e| CliError::Photo {
+                                path: file,
+                                reason: e.to_string(),
+                            },
+                        )?,
+                    )
+                }
+                None => None,
+            };
+            let mut dirs = fonts_dir;
+            dirs.extend(card::fonts::SYSTEM_FONT_DIRS.iter().map(PathBuf::from));
+            let renderer = card::Renderer::new(card::FontBook::with_dirs(&dirs)?);
+            let (encoded, drawn) =
+                renderer.render(&article, photo.as_ref(), None, &theme, format)?;
+            if drawn.missing_glyphs > 0 {
+                eprintln!(
+                    "apercu: {} characters have no glyph in any font and were left out",
+                    drawn.missing_glyphs
+                );
+            }
+            std::fs::write(&output, encoded).map_err(CliError::Write)?;
+            Ok(())
+        }
         Command::Inspect {
             target,
             base_url,

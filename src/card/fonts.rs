@@ -97,58 +97,132 @@ impl Face {
     ) -> Option<Self> {
         let shaping = read_fonts::model::Font::new(data, index)?;
         let raster = FontRef::try_from_slice_and_index(data, index).ok()?;
-        let family = family_hint.map(str::to_owned).or_else(|| {
-            let names = shaping.names();
-            names
-                .get(NameId::TYPOGRAPHIC_FAMILY_NAME)
-                .or_else(|| names.get(NameId::FAMILY_NAME))
-                .and_then(|n| n.english_or_first())
-                .map(|l| l.name().to_string())
-        })?;
-        let subfamily = shaping
-            .names()
-            .get(NameId::SUBFAMILY_NAME)
-            .and_then(|n| n.english_or_first())
-            .map(|l| l.name().to_string())
-            .unwrap_or_default();
-        let weight = weight_hint.unwrap_or(
-            if subfamily.to_lowercase().contains("bold") || family.to_lowercase().contains("bold") {
-                Weight::Bold
-            } else {
-                Weight::Regular
-            },
-        );
-        let units_per_em = f32::from(shaping.units_per_em());
-        let tables = read_fonts::FontRef::from_index(data, index).ok()?;
-        let color_bitmaps = [b"CBDT", b"sbix"]
-            .iter()
-            .any(|tag| tables.data_for_tag(Tag::new(tag)).is_some());
+        let (family, weight, color_bitmaps) =
+            describe(&shaping, data, index, weight_hint, family_hint)?;
         Some(Self {
             family,
             weight,
             ascender: raster.ascent_unscaled(),
             descender: raster.descent_unscaled(),
-            units_per_em,
+            units_per_em: f32::from(shaping.units_per_em()),
             shaping,
             raster,
             color_bitmaps,
         })
     }
 
-    /// True when the face has a glyph for `c`.
-    #[must_use]
-    pub fn covers(&self, c: char) -> bool {
-        self.shaping
-            .charmap()
-            .map_unicode(c)
-            .is_some_and(|g| g.to_u32() != 0)
+    /// What a face of `data` covers, learnt without keeping `data`.
+    fn info(data: &std::sync::Arc<Vec<u8>>, index: u32) -> Option<FaceInfo> {
+        let blob: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
+        let shaping = read_fonts::model::Font::new(blob, index)?;
+        let (family, weight, color_bitmaps) = describe(&shaping, data, index, None, None)?;
+        Some(FaceInfo {
+            family,
+            weight,
+            color_bitmaps,
+            coverage: coverage(&shaping),
+        })
     }
+}
+
+/// Family, weight and whether the face is a bitmap colour font.
+fn describe(
+    shaping: &read_fonts::model::Font,
+    data: &[u8],
+    index: u32,
+    weight_hint: Option<Weight>,
+    family_hint: Option<&str>,
+) -> Option<(String, Weight, bool)> {
+    let name = |id: NameId| {
+        shaping
+            .names()
+            .get(id)
+            .and_then(|n| n.english_or_first())
+            .map(|l| l.name().to_string())
+    };
+    let family = family_hint
+        .map(str::to_owned)
+        .or_else(|| name(NameId::TYPOGRAPHIC_FAMILY_NAME))
+        .or_else(|| name(NameId::FAMILY_NAME))?;
+    let subfamily = name(NameId::SUBFAMILY_NAME)
+        .unwrap_or_default()
+        .to_lowercase();
+    let weight = weight_hint.unwrap_or(
+        if subfamily.contains("bold") || family.to_lowercase().contains("bold") {
+            Weight::Bold
+        } else {
+            Weight::Regular
+        },
+    );
+    let tables = read_fonts::FontRef::from_index(data, index).ok()?;
+    let color = [b"CBDT", b"sbix"]
+        .iter()
+        .any(|tag| tables.data_for_tag(Tag::new(tag)).is_some());
+    Some((family, weight, color))
+}
+
+/// Covered code points as sorted, disjoint inclusive ranges, from the font's Unicode cmap
+/// (every code point: several may share one glyph, as 日 and the radical ⽇ do).
+fn coverage(shaping: &read_fonts::model::Font) -> Vec<(u32, u32)> {
+    let mut points: Vec<u32> = shaping
+        .charmap()
+        .unicodes()
+        .filter(|(_, g)| g.to_u32() != 0)
+        .map(|(c, _)| c)
+        .collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for p in points {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == p => *end = p,
+            _ => ranges.push((p, p)),
+        }
+    }
+    ranges
+}
+
+/// What is known of a face without keeping its file in memory: enough to choose it.
+#[derive(Debug)]
+struct FaceInfo {
+    family: String,
+    weight: Weight,
+    color_bitmaps: bool,
+    /// Covered code points as sorted, disjoint inclusive ranges.
+    coverage: Vec<(u32, u32)>,
+}
+
+impl FaceInfo {
+    fn of(face: &Face) -> Self {
+        Self {
+            family: face.family.clone(),
+            weight: face.weight,
+            color_bitmaps: face.color_bitmaps,
+            coverage: coverage(&face.shaping),
+        }
+    }
+
+    fn covers(&self, c: char) -> bool {
+        let c = c as u32;
+        let i = self.coverage.partition_point(|(_, end)| *end < c);
+        self.coverage.get(i).is_some_and(|(start, _)| *start <= c)
+    }
+}
+
+/// A face of a font file: the bundled ones are parsed at start-up; the others are indexed
+/// then (coverage, family, weight) and read from disk the first time a card needs them, so a
+/// process keeps only the fonts its cards use (the system folders hold about 150 MB).
+#[derive(Debug)]
+struct Slot {
+    info: FaceInfo,
+    path: Option<(PathBuf, u32)>,
+    face: OnceLock<Option<Face>>,
 }
 
 /// All faces, bundled first. Built once at start-up and shared.
 #[derive(Debug)]
 pub struct FontBook {
-    faces: Vec<Face>,
+    faces: Vec<Slot>,
 }
 
 impl FontBook {
@@ -160,10 +234,15 @@ impl FontBook {
         let faces = BUNDLED
             .iter()
             .map(|(family, weight, data)| {
-                Face::parse(data, 0, Some(*weight), Some(family))
-                    .ok_or_else(|| RenderError::Font(format!("bundled {family} does not parse")))
+                let face = Face::parse(data, 0, Some(*weight), Some(family))
+                    .ok_or_else(|| RenderError::Font(format!("bundled {family} does not parse")))?;
+                Ok(Slot {
+                    info: FaceInfo::of(&face),
+                    path: None,
+                    face: OnceLock::from(Some(face)),
+                })
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, RenderError>>()?;
         Ok(Self { faces })
     }
 
@@ -179,23 +258,64 @@ impl FontBook {
             collect_font_files(dir, &mut files, 0);
             files.sort();
             for file in files.into_iter().take(MAX_FONT_FILES) {
-                let Some(data) = shared_bytes(&file) else {
-                    continue;
-                };
-                for index in 0..32 {
-                    match Face::parse(data, index, None, None) {
-                        Some(face) => book.faces.push(face),
-                        None => break,
-                    }
-                }
+                book.index_file(&file);
             }
         }
         Ok(book)
     }
 
+    /// Indexes the faces of one font file; its bytes are dropped until a card needs them.
+    fn index_file(&mut self, file: &Path) {
+        let Ok(meta) = std::fs::metadata(file) else {
+            return;
+        };
+        if meta.len() > MAX_FONT_FILE_BYTES {
+            return;
+        }
+        let Ok(bytes) = std::fs::read(file) else {
+            return;
+        };
+        let bytes = std::sync::Arc::new(bytes);
+        for index in 0..32 {
+            let Some(info) = Face::info(&bytes, index) else {
+                break;
+            };
+            self.faces.push(Slot {
+                info,
+                path: Some((file.to_owned(), index)),
+                face: OnceLock::new(),
+            });
+        }
+    }
+
+    /// The face `id`, read from its file the first time; `None` if the file has become
+    /// unreadable since it was indexed.
     #[must_use]
-    pub fn face(&self, id: FaceId) -> &Face {
-        &self.faces[id]
+    pub fn face(&self, id: FaceId) -> Option<&Face> {
+        let slot = self.faces.get(id)?;
+        slot.face
+            .get_or_init(|| {
+                let (path, index) = slot.path.as_ref()?;
+                Face::parse(
+                    shared_bytes(path)?,
+                    *index,
+                    Some(slot.info.weight),
+                    Some(&slot.info.family),
+                )
+            })
+            .as_ref()
+    }
+
+    /// True when face `id` is a bitmap colour font.
+    #[must_use]
+    pub fn is_color(&self, id: FaceId) -> bool {
+        self.faces.get(id).is_some_and(|s| s.info.color_bitmaps)
+    }
+
+    /// True when face `id` has a glyph for `c` (without reading the face's file).
+    #[must_use]
+    pub fn covers(&self, id: FaceId, c: char) -> bool {
+        self.faces.get(id).is_some_and(|s| s.info.covers(c))
     }
 
     #[must_use]
@@ -219,12 +339,25 @@ impl FontBook {
         lang: Option<&str>,
         preferred: Option<FaceId>,
     ) -> Option<FaceId> {
-        if let Some(p) = preferred.filter(|p| self.faces[*p].covers(c)) {
+        self.face_for_family(c, weight, lang, preferred, None)
+    }
+
+    /// [`FontBook::face_for`], trying faces of `family` first.
+    #[must_use]
+    pub fn face_for_family(
+        &self,
+        c: char,
+        weight: Weight,
+        lang: Option<&str>,
+        preferred: Option<FaceId>,
+        family: Option<&str>,
+    ) -> Option<FaceId> {
+        if let Some(p) = preferred.filter(|p| self.covers(*p, c)) {
             return Some(p);
         }
         let emoji = is_emoji(c);
         let cjk_variant = lang.and_then(cjk_variant_for);
-        let rank = |face: &Face| -> u8 {
+        let rank = |face: &FaceInfo| -> u8 {
             let mut rank = 0;
             if emoji != face.color_bitmaps {
                 rank += 4;
@@ -232,12 +365,16 @@ impl FontBook {
             if face.weight != weight {
                 rank += 2;
             }
-            if let Some(variant) = cjk_variant {
-                if face.family.contains("CJK") && !face.family.ends_with(variant) {
-                    rank += 1;
-                }
+            if let Some(variant) = cjk_variant
+                && face.family.contains("CJK")
+                && !face.family.ends_with(variant)
+            {
+                rank += 1;
             }
             if face.family.contains("Mono") {
+                rank += 1;
+            }
+            if family.is_some_and(|f| !face.family.eq_ignore_ascii_case(f)) {
                 rank += 1;
             }
             rank
@@ -245,8 +382,8 @@ impl FontBook {
         self.faces
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.covers(c))
-            .min_by_key(|(id, f)| (rank(f), *id))
+            .filter(|(_, s)| s.info.covers(c))
+            .min_by_key(|(id, s)| (rank(&s.info), *id))
             .map(|(id, _)| id)
     }
 }
@@ -326,7 +463,7 @@ mod tests {
             let face = book
                 .face_for(c, Weight::Bold, None, None)
                 .unwrap_or_else(|| panic!("no face for {c}"));
-            assert_eq!(book.face(face).weight, Weight::Bold, "{c}");
+            assert_eq!(book.face(face).unwrap().weight, Weight::Bold, "{c}");
         }
         assert_eq!(book.face_for('日', Weight::Bold, Some("ja"), None), None);
     }

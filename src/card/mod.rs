@@ -1,9 +1,108 @@
 //! Cards (SPEC §6): `Article` + photo + theme → layout (lines, glyphs, boxes; no pixels) →
 //! paint (pixels) → encode (PNG, JPEG, WebP). Pure: no network, no clock.
 
+pub mod encode;
 mod error;
 pub mod fonts;
+pub mod layout;
+pub mod paint;
+pub mod photo;
+pub mod text;
+pub mod theme;
 
+pub use encode::Format;
 pub use error::RenderError;
 pub use fonts::{FontBook, Weight};
-pub mod text;
+pub use layout::{CARD_HEIGHT, CARD_WIDTH, CardLayout, CardText};
+pub use photo::{Logo, Photo, PhotoLimits};
+pub use theme::Theme;
+
+use image::RgbImage;
+
+use crate::extract::Article;
+
+/// Fonts and glyph rasters, loaded once and shared by every card of a process.
+#[derive(Debug)]
+pub struct Renderer {
+    pub fonts: FontBook,
+    glyphs: paint::GlyphCache,
+}
+
+/// A drawn card, before encoding.
+#[derive(Debug)]
+pub struct Card {
+    pub pixels: RgbImage,
+    /// Characters of the card's texts that no font could draw (left out; worth a log line).
+    pub missing_glyphs: usize,
+}
+
+impl Renderer {
+    #[must_use]
+    pub fn new(fonts: FontBook) -> Self {
+        Self {
+            fonts,
+            glyphs: paint::GlyphCache::default(),
+        }
+    }
+
+    /// Lays out and paints a card. `photo` is the article's photo already cover-resized to the
+    /// card (see [`photo::cover`]; the service caches that step).
+    #[must_use]
+    pub fn draw(
+        &self,
+        text: &CardText<'_>,
+        photo: Option<&RgbImage>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+    ) -> Card {
+        #[allow(clippy::cast_precision_loss)]
+        let aspect = logo.map(|l| l.image.width() as f32 / l.image.height().max(1) as f32);
+        let layout = layout::layout(text, photo.is_some(), aspect, theme, &self.fonts);
+        let pixels = paint::paint(
+            &layout,
+            photo,
+            logo.map(|l| &l.image),
+            &self.fonts,
+            &self.glyphs,
+        );
+        Card {
+            pixels,
+            missing_glyphs: layout.missing_glyphs,
+        }
+    }
+
+    /// The card of an article, encoded: the theme for the article's host, the photo covering
+    /// the card (cut at the theme's focus), the title (or the site name, or the host when
+    /// the page has no title).
+    ///
+    /// # Errors
+    /// [`RenderError::Encode`] if encoding fails.
+    pub fn render(
+        &self,
+        article: &Article,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+        format: Format,
+    ) -> Result<(Vec<u8>, Card), RenderError> {
+        let theme = theme.for_host(article.url.host_str());
+        let host = article.url.host_str().unwrap_or_default();
+        let title = article
+            .title
+            .as_deref()
+            .or(article.site_name.as_deref())
+            .unwrap_or(host);
+        let text = CardText {
+            title,
+            category: article.category.as_deref(),
+            site_name: article.site_name.as_deref().or(Some(host)),
+            lang: article.lang.as_deref(),
+        };
+        let covered = photo
+            .filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT))
+            .map(|p| photo::cover(p, CARD_WIDTH, CARD_HEIGHT, theme.photo_focus_y));
+        let card = self.draw(&text, covered.as_ref(), logo, &theme);
+        let bytes = encode::encode(&card.pixels, format)?;
+        Ok((bytes, card))
+    }
+}

@@ -21,6 +21,8 @@ pub struct TextStyle<'a> {
     pub lang: Option<&'a str>,
     /// The paragraph direction; `None` takes it from the first strong character.
     pub rtl: Option<bool>,
+    /// Family tried first; other faces fill in what it does not cover.
+    pub family: Option<&'a str>,
 }
 
 /// How lines are filled.
@@ -138,7 +140,10 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
                 .count();
             continue;
         };
-        let face = fonts.face(face_id);
+        let Some(face) = fonts.face(face_id) else {
+            shaped.missing += text[range.clone()].chars().count();
+            continue;
+        };
         buffer.clear();
         buffer.push_str(&text[range.clone()]);
         buffer.set_direction(if shaped.bidi.levels[range.start].is_rtl() {
@@ -148,8 +153,8 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
         });
         buffer.set_language(language.clone());
         buffer.guess_segment_properties();
-        let shaper = ShaperFont::new(&face.shaping);
-        if harfrust::shape(&shaper, &mut buffer, ShapeOptions::new()).is_err() {
+        let font = ShaperFont::new(&face.shaping);
+        if harfrust::shape(&font, &mut buffer, ShapeOptions::new()).is_err() {
             shaped.missing += text[range.clone()].chars().count();
             continue;
         }
@@ -215,10 +220,11 @@ fn itemize(
             if *level == levels[i] && same_script {
                 let stays = match face {
                     Some(f) => {
-                        fonts.face(*f).covers(c)
-                            && !(super::fonts::is_emoji(c) && !fonts.face(*f).color_bitmaps)
+                        fonts.covers(*f, c) && (fonts.is_color(*f) || !super::fonts::is_emoji(c))
                     }
-                    None => fonts.face_for(c, style.weight, style.lang, None).is_none(),
+                    None => fonts
+                        .face_for_family(c, style.weight, style.lang, None, style.family)
+                        .is_none(),
                 };
                 if stays {
                     range.end = end;
@@ -230,7 +236,7 @@ fn itemize(
             }
         }
         let preferred = runs.last().and_then(|r| r.1).filter(|_| neutral);
-        let face = fonts.face_for(c, style.weight, style.lang, preferred);
+        let face = fonts.face_for_family(c, style.weight, style.lang, preferred, style.family);
         runs.push((i..end, face, levels[i], script));
     }
     runs.into_iter()
@@ -502,8 +508,7 @@ fn french_spacing(text: &str) -> std::borrow::Cow<'_, str> {
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
         let prev = i.checked_sub(1).map(|p| chars[p]);
-        if c == ' ' && matches!(next, Some(';' | '?' | '!' | '»')) || c == ' ' && prev == Some('«')
-        {
+        if c == ' ' && (matches!(next, Some(';' | '?' | '!' | '»')) || prev == Some('«')) {
             out.push('\u{202F}');
         } else if c == ' ' && next == Some(':') {
             out.push('\u{A0}');
@@ -554,6 +559,7 @@ mod tests {
             weight: Weight::Bold,
             lang: Some(lang),
             rtl: None,
+            family: None,
         }
     }
 

@@ -1,0 +1,218 @@
+//! The lead photo: decoded under explicit limits (a 30000×30000 header is refused before any
+//! pixel is allocated), first frame only, EXIF orientation applied, then cover-cropped and
+//! resized to the card with `fast_image_resize`.
+
+use std::io::Cursor;
+
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
+
+/// Bounds on what a photo may cost to decode (SPEC §5 `APERCU_MAX_IMAGE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoLimits {
+    /// Width × height decoded at most.
+    pub max_pixels: u64,
+    /// Longest side decoded at most.
+    pub max_side: u32,
+}
+
+impl Default for PhotoLimits {
+    fn default() -> Self {
+        Self {
+            max_pixels: 40_000_000,
+            max_side: 20_000,
+        }
+    }
+}
+
+/// Why a photo was not used. The card is then drawn without it.
+#[derive(Debug, thiserror::Error)]
+pub enum PhotoError {
+    #[error("not a supported image: {0}")]
+    Format(String),
+    #[error("{width}×{height} pixels is over the limit")]
+    TooLarge { width: u32, height: u32 },
+    #[error("cannot decode the image: {0}")]
+    Decode(String),
+}
+
+/// A decoded photo, upright.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub image: RgbImage,
+}
+
+/// A decoded logo, upright, with its transparency.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub image: RgbaImage,
+}
+
+impl Photo {
+    /// Decodes `bytes` (JPEG, PNG, WebP, GIF: the first frame) within `limits`.
+    ///
+    /// # Errors
+    /// [`PhotoError`] when the bytes are not an image, the image is over the limits, or it does
+    /// not decode.
+    pub fn decode(bytes: &[u8], limits: &PhotoLimits) -> Result<Self, PhotoError> {
+        decode_upright(bytes, limits).map(|image| Self {
+            image: image.into_rgb8(),
+        })
+    }
+
+    #[must_use]
+    pub fn width(&self) -> u32 {
+        self.image.width()
+    }
+
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        self.image.height()
+    }
+}
+
+impl Logo {
+    /// Decodes a logo like [`Photo::decode`], keeping its alpha channel.
+    ///
+    /// # Errors
+    /// As [`Photo::decode`].
+    pub fn decode(bytes: &[u8], limits: &PhotoLimits) -> Result<Self, PhotoError> {
+        decode_upright(bytes, limits).map(|image| Self {
+            image: image.into_rgba8(),
+        })
+    }
+}
+
+fn decode_upright(bytes: &[u8], limits: &PhotoLimits) -> Result<DynamicImage, PhotoError> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| PhotoError::Format(e.to_string()))?;
+    let mut decode_limits = image::Limits::default();
+    decode_limits.max_image_width = Some(limits.max_side);
+    decode_limits.max_image_height = Some(limits.max_side);
+    decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(4).saturating_add(16 << 20));
+    reader.limits(decode_limits);
+    let mut decoder = reader.into_decoder().map_err(|e| classify(&e))?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > limits.max_pixels || width == 0 || height == 0 {
+        return Err(PhotoError::TooLarge { width, height });
+    }
+    let orientation = decoder.orientation().ok();
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| classify(&e))?;
+    if let Some(orientation) = orientation {
+        image.apply_orientation(orientation);
+    }
+    Ok(image)
+}
+
+fn classify(error: &image::ImageError) -> PhotoError {
+    match error {
+        image::ImageError::Unsupported(_) => PhotoError::Format(error.to_string()),
+        image::ImageError::Limits(_) => PhotoError::TooLarge {
+            width: 0,
+            height: 0,
+        },
+        _ => PhotoError::Decode(error.to_string()),
+    }
+}
+
+/// True when a photo can cover the card without being blown up into a blur of blocks: at least
+/// a third of the card's size across and down. Smaller ones get the plain template.
+#[must_use]
+pub fn covers_well(photo: &Photo, width: u32, height: u32) -> bool {
+    photo.width() * 3 >= width && photo.height() * 3 >= height
+}
+
+/// `photo` scaled to cover `width`×`height` and cropped: centred across, and at `focus_y`
+/// (0 = top, 0.5 = centre) of the excess height, where faces usually are.
+///
+/// # Panics
+/// Never for images with non-zero sides (the decoder refuses empty ones).
+#[must_use]
+pub fn cover(photo: &Photo, width: u32, height: u32, focus_y: f64) -> RgbImage {
+    let (w, h) = (f64::from(photo.width()), f64::from(photo.height()));
+    let scale = (f64::from(width) / w).max(f64::from(height) / h);
+    let (crop_w, crop_h) = (f64::from(width) / scale, f64::from(height) / scale);
+    let left = (w - crop_w) / 2.0;
+    let top = (h - crop_h) * focus_y.clamp(0.0, 1.0);
+    let source = ImageRef::new(
+        photo.width(),
+        photo.height(),
+        photo.image.as_raw(),
+        PixelType::U8x3,
+    )
+    .expect("buffer matches its size");
+    let mut target = Image::new(width, height, PixelType::U8x3);
+    let options = ResizeOptions::new()
+        .crop(left, top, crop_w, crop_h)
+        .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    Resizer::new()
+        .resize(&source, &mut target, &options)
+        .expect("same pixel types");
+    RgbImage::from_raw(width, height, target.into_vec()).expect("buffer matches its size")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// A PNG signature and a valid IHDR chunk declaring `width`×`height`, and nothing else.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut chunk = b"IHDR".to_vec();
+        chunk.extend_from_slice(&width.to_be_bytes());
+        chunk.extend_from_slice(&height.to_be_bytes());
+        chunk.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+        png.extend_from_slice(&chunk);
+        png.extend_from_slice(&crc32(&chunk).to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn a_huge_image_header_is_refused_before_decoding() {
+        let started = std::time::Instant::now();
+        let err = Photo::decode(&png_header(30_000, 30_000), &PhotoLimits::default()).unwrap_err();
+        assert!(matches!(err, PhotoError::TooLarge { .. }), "{err}");
+        // Refusing reads the header only: far below any decoding time.
+        assert!(started.elapsed() < std::time::Duration::from_millis(50));
+    }
+
+    #[test]
+    fn bytes_that_are_not_an_image_are_refused() {
+        assert!(Photo::decode(b"<html>not an image</html>", &PhotoLimits::default()).is_err());
+        assert!(Photo::decode(b"", &PhotoLimits::default()).is_err());
+    }
+
+    #[test]
+    fn cover_fills_the_card_and_keeps_the_aspect() {
+        let mut image = RgbImage::new(400, 200);
+        for (x, _, p) in image.enumerate_pixels_mut() {
+            *p = if x < 200 {
+                image::Rgb([255, 0, 0])
+            } else {
+                image::Rgb([0, 0, 255])
+            };
+        }
+        let covered = cover(&Photo { image }, 120, 120, 0.5);
+        assert_eq!(covered.dimensions(), (120, 120));
+        // The square crop is the middle of the wide image: red on the left, blue on the right.
+        assert!(covered.get_pixel(10, 60)[0] > 200);
+        assert!(covered.get_pixel(110, 60)[2] > 200);
+    }
+}

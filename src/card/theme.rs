@@ -1,0 +1,353 @@
+//! Card themes: colours, fonts, sizes, template, per-site overrides. A theme file holds only
+//! what it changes: it is laid over the built-in `assets/theme.toml`, and a `[sites."host"]`
+//! table is laid over the result for that host.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::error::RenderError;
+use super::text::Wrap;
+
+const BUILT_IN: &str = include_str!("../../assets/theme.toml");
+
+/// An sRGB colour with straight alpha.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Color {
+    pub r: u8,
+    pub g: u8,
+    pub b: u8,
+    pub a: u8,
+}
+
+impl Color {
+    pub const BLACK: Color = Color {
+        r: 0,
+        g: 0,
+        b: 0,
+        a: 255,
+    };
+    pub const WHITE: Color = Color {
+        r: 255,
+        g: 255,
+        b: 255,
+        a: 255,
+    };
+
+    #[must_use]
+    pub fn rgb(self) -> [u8; 3] {
+        [self.r, self.g, self.b]
+    }
+}
+
+impl TryFrom<String> for Color {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        parse_color(&raw).ok_or_else(|| {
+            format!("{raw:?} is not a colour (#rgb, #rrggbb, #rrggbbaa or rgba(r, g, b, a))")
+        })
+    }
+}
+
+fn parse_color(raw: &str) -> Option<Color> {
+    let raw = raw.trim();
+    if let Some(hex) = raw.strip_prefix('#') {
+        let digits: Vec<u8> = hex
+            .chars()
+            .map(|c| c.to_digit(16).and_then(|d| u8::try_from(d).ok()))
+            .collect::<Option<_>>()?;
+        let pair = |i: usize| digits[i] * 16 + digits[i + 1];
+        return match digits.len() {
+            3 => Some(Color {
+                r: digits[0] * 17,
+                g: digits[1] * 17,
+                b: digits[2] * 17,
+                a: 255,
+            }),
+            6 => Some(Color {
+                r: pair(0),
+                g: pair(2),
+                b: pair(4),
+                a: 255,
+            }),
+            8 => Some(Color {
+                r: pair(0),
+                g: pair(2),
+                b: pair(4),
+                a: pair(6),
+            }),
+            _ => None,
+        };
+    }
+    let inner = raw
+        .strip_prefix("rgba(")
+        .or_else(|| raw.strip_prefix("rgb("))?
+        .strip_suffix(')')?;
+    let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
+    let channel = |p: &str| p.parse::<u8>().ok();
+    let (r, g, b) = (
+        channel(parts.first()?)?,
+        channel(parts.get(1)?)?,
+        channel(parts.get(2)?)?,
+    );
+    let a = match parts.get(3) {
+        Some(a) => {
+            let a: f32 = a.parse().ok()?;
+            if !(0.0..=1.0).contains(&a) {
+                return None;
+            }
+            // 0..=1 scaled to 0..=255 and rounded: always in range.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let a = (a * 255.0).round() as u8;
+            a
+        }
+        None => 255,
+    };
+    Some(Color { r, g, b, a })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Template {
+    Auto,
+    Photo,
+    Plain,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colors {
+    pub background: Color,
+    pub plain_background: Color,
+    pub text: Color,
+    pub accent: Color,
+    pub accent_text: Color,
+    pub footer_text: Color,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fonts {
+    pub family: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitleStyle {
+    pub max_size: f32,
+    pub min_size: f32,
+    pub line_height: f32,
+    pub max_lines: usize,
+    pub wrap: Wrap,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PillStyle {
+    pub font_size: f32,
+    pub height: f32,
+    pub padding: f32,
+    pub uppercase: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FooterStyle {
+    pub font_size: f32,
+    pub line_height: f32,
+    pub logo_height: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scrim {
+    pub stops: Vec<(f32, f32)>,
+    pub adaptive: bool,
+}
+
+/// A complete theme (every key has a value: the built-in theme supplies what a file omits).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub template: Template,
+    pub photo_focus_y: f64,
+    pub margin: f32,
+    pub colors: Colors,
+    pub fonts: Fonts,
+    pub title: TitleStyle,
+    pub title_plain: TitleStyle,
+    pub pill: PillStyle,
+    pub footer: FooterStyle,
+    pub scrim: Scrim,
+    /// Overrides by article host (`"example.com"` also applies to `www.example.com`).
+    #[serde(default)]
+    sites: BTreeMap<String, toml::Table>,
+    /// The merged TOML this theme was read from (without `sites`): site overrides merge onto it.
+    #[serde(skip)]
+    table: toml::Table,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Self::from_toml("").expect("the built-in theme is valid")
+    }
+}
+
+impl Theme {
+    /// The built-in theme with `overrides` (the text of a theme file) laid over it.
+    ///
+    /// # Errors
+    /// [`RenderError::Theme`] with the TOML error, an unknown key, or a value out of range.
+    pub fn from_toml(overrides: &str) -> Result<Self, RenderError> {
+        let mut base: toml::Table = BUILT_IN
+            .parse()
+            .map_err(|e: toml::de::Error| RenderError::Theme(e.to_string()))?;
+        let user: toml::Table = overrides
+            .parse()
+            .map_err(|e: toml::de::Error| RenderError::Theme(e.to_string()))?;
+        merge(&mut base, user);
+        let mut theme: Theme = toml::Value::Table(base.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| RenderError::Theme(e.to_string()))?;
+        base.remove("sites");
+        theme.table = base;
+        theme.validate()?;
+        for (host, table) in &theme.sites {
+            theme
+                .with(table.clone())
+                .map_err(|e| RenderError::Theme(format!("[sites.{host:?}]: {e}")))?;
+        }
+        Ok(theme)
+    }
+
+    /// The theme for articles on `host`: the most specific `[sites]` entry laid over this one.
+    #[must_use]
+    pub fn for_host(&self, host: Option<&str>) -> Theme {
+        let Some(host) = host.map(|h| h.trim_end_matches('.').to_ascii_lowercase()) else {
+            return self.clone();
+        };
+        let mut labels: Vec<&str> = host.split('.').collect();
+        while labels.len() >= 2 {
+            let candidate = labels.join(".");
+            if let Some(table) = self.sites.get(&candidate) {
+                // Validated in `from_toml`.
+                return self.with(table.clone()).unwrap_or_else(|_| self.clone());
+            }
+            labels.remove(0);
+        }
+        self.clone()
+    }
+
+    fn with(&self, table: toml::Table) -> Result<Theme, RenderError> {
+        let mut base = self.table.clone();
+        merge(&mut base, table);
+        let mut theme: Theme = toml::Value::Table(base.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| RenderError::Theme(e.to_string()))?;
+        theme.validate()?;
+        theme.table = base;
+        Ok(theme)
+    }
+
+    fn validate(&self) -> Result<(), RenderError> {
+        let bad = |what: &str| Err(RenderError::Theme(what.to_owned()));
+        for (name, t) in [("title", &self.title), ("title_plain", &self.title_plain)] {
+            if !(8.0..=200.0).contains(&t.min_size) || t.min_size > t.max_size || t.max_size > 200.0
+            {
+                return bad(&format!(
+                    "{name}: sizes must satisfy 8 ≤ min_size ≤ max_size ≤ 200"
+                ));
+            }
+            if !(1..=6).contains(&t.max_lines) || !(0.8..=2.0).contains(&t.line_height) {
+                return bad(&format!(
+                    "{name}: max_lines must be 1–6 and line_height 0.8–2.0"
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.photo_focus_y) || !(0.0..=200.0).contains(&self.margin) {
+            return bad("photo_focus_y must be 0–1 and margin 0–200");
+        }
+        if self
+            .scrim
+            .stops
+            .iter()
+            .any(|(p, a)| !(0.0..=1.0).contains(p) || !(0.0..=1.0).contains(a))
+        {
+            return bad("scrim stops are [position 0–1, opacity 0–1]");
+        }
+        Ok(())
+    }
+}
+
+/// Lays `over` onto `base`, table by table; other values replace.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_theme_is_complete_and_valid() {
+        let theme = Theme::default();
+        assert_eq!(
+            theme.colors.accent,
+            Color {
+                r: 0xe4,
+                g: 0,
+                b: 0x2b,
+                a: 255
+            }
+        );
+        assert_eq!(theme.colors.footer_text.a, 217);
+        assert_eq!(theme.title.wrap, Wrap::Balance);
+    }
+
+    #[test]
+    fn a_theme_file_changes_only_what_it_names() {
+        let theme =
+            Theme::from_toml("[colors]\naccent = \"#0055a4\"\n[title]\nmax_lines = 2\n").unwrap();
+        assert_eq!(theme.colors.accent.rgb(), [0x00, 0x55, 0xa4]);
+        assert_eq!(theme.title.max_lines, 2);
+        assert_eq!(theme.colors.text, Color::WHITE);
+    }
+
+    #[test]
+    fn site_overrides_apply_to_the_host_and_its_subdomains() {
+        let theme =
+            Theme::from_toml("[sites.\"example.com\".colors]\naccent = \"#00ff00\"\n").unwrap();
+        assert_eq!(
+            theme.for_host(Some("www.example.com")).colors.accent.rgb(),
+            [0, 255, 0]
+        );
+        assert_eq!(
+            theme.for_host(Some("other.org")).colors.accent.rgb(),
+            [0xe4, 0, 0x2b]
+        );
+    }
+
+    #[test]
+    fn bad_themes_are_refused_with_a_reason() {
+        for bad in [
+            "[colors]\naccent = \"red\"",
+            "[title]\nmax_lines = 0",
+            "[title]\nmin_size = 90",
+            "unknown_key = 1",
+            "[sites.\"x.org\".title]\nmax_size = 500",
+            "not toml",
+        ] {
+            let err = Theme::from_toml(bad).unwrap_err();
+            assert!(matches!(err, RenderError::Theme(_)), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! One golden card per case of the renderer's promise: every script, every template, the traps.
+
+use apercu::card::{CardText, Theme, photo};
+
+use crate::support::{check, fonts_present, renderer, root, skyline, synthetic};
+
+const EXAMPLE_TITLE: &str = "Microsoft investit 2,9 milliards de dollars dans l\u{2019}IA au Japon";
+
+fn french(title: &str) -> CardText<'_> {
+    CardText {
+        title,
+        category: Some("Chiffres"),
+        site_name: Some("Le Quotidien Numérique"),
+        lang: Some("fr"),
+    }
+}
+
+#[test]
+fn the_example_article_card_with_its_photo() {
+    check(
+        "example-article-fr",
+        &french(EXAMPLE_TITLE),
+        Some(&skyline()),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn the_benchmark_card_matches_the_browser_reference() {
+    let theme = Theme::from_toml(
+        &std::fs::read_to_string(root().join("benches/data/card-theme.toml")).unwrap(),
+    )
+    .unwrap();
+    let text = CardText {
+        category: Some("CHIFFRES"),
+        ..french(EXAMPLE_TITLE)
+    };
+    let covered = photo::cover(&skyline(), 1200, 630, theme.photo_focus_y);
+    let card = renderer().draw(&text, Some(&covered), None, &theme);
+    // The reference is Chromium's rendering (../shared/bench/reference.png): never regenerated.
+    let reference = image::open(root().join("tests/golden/benchmark-card-chromium.png"))
+        .unwrap()
+        .into_rgb8();
+    let similarity = image_compare::rgb_hybrid_compare(&reference, &card.pixels).unwrap();
+    eprintln!(
+        "benchmark card vs Chromium: hybrid similarity {:.4}",
+        similarity.score
+    );
+    if similarity.score < MIN_SIMILARITY_TO_BROWSER {
+        let out = root().join("target/golden");
+        std::fs::create_dir_all(&out).unwrap();
+        card.pixels
+            .save(out.join("benchmark-card.actual.png"))
+            .unwrap();
+        similarity
+            .image
+            .to_color_map()
+            .save(out.join("benchmark-card.diff.png"))
+            .unwrap();
+        panic!(
+            "benchmark card: similarity {:.4} < {MIN_SIMILARITY_TO_BROWSER}",
+            similarity.score
+        );
+    }
+}
+
+/// Chromium resamples the photo's grain and hints glyph edges differently (0.933 measured; a
+/// title moved by one line or a missing pill drops far below); the lines, positions and colours
+/// must agree.
+const MIN_SIMILARITY_TO_BROWSER: f64 = 0.92;
+
+#[test]
+fn without_a_photo_the_plain_template_is_used() {
+    check(
+        "no-photo-fr",
+        &french(EXAMPLE_TITLE),
+        None,
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn a_very_long_title_is_cut_with_an_ellipsis() {
+    let title = "After months of negotiations, lawmakers reached a tentative agreement late on Thursday on a sweeping \
+                 package that would overhaul the country's immigration system, expand border enforcement and create new \
+                 legal pathways for workers, a compromise that leaders of both parties said could pass before the recess";
+    let text = CardText {
+        title,
+        category: Some("Politics"),
+        site_name: Some("The Lakeside Ledger"),
+        lang: Some("en"),
+    };
+    check(
+        "long-title-ellipsis-en",
+        &text,
+        Some(&skyline()),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn a_one_word_title_is_set_large() {
+    let text = CardText {
+        title: "Brexit",
+        category: Some("Europe"),
+        site_name: Some("Harbour Times"),
+        lang: Some("en"),
+    };
+    check(
+        "one-word-title-en",
+        &text,
+        Some(&skyline()),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn an_arabic_title_is_joined_and_right_aligned() {
+    let text = CardText {
+        title: "مايكروسوفت تستثمر 2.9 مليار دولار في الذكاء الاصطناعي باليابان",
+        category: Some("اقتصاد"),
+        site_name: Some("الصحيفة الرقمية"),
+        lang: Some("ar"),
+    };
+    check("arabic-ar", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn a_hebrew_title_keeps_its_latin_words_in_order() {
+    let text = CardText {
+        title: "אפל מציגה את iPhone 15 Pro עם מצלמה חדשה ב-2024",
+        category: Some("טכנולוגיה"),
+        site_name: Some("חדשות ירושלים"),
+        lang: Some("he"),
+    };
+    check(
+        "hebrew-latin-he",
+        &text,
+        Some(&skyline()),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn a_japanese_title_breaks_between_characters_with_kinsoku() {
+    if !fonts_present("CJK", '東') {
+        return;
+    }
+    let text = CardText {
+        title: "東京で桜が満開、平年より5日早く　気象庁が発表「今週末が見ごろ」",
+        category: Some("社会"),
+        site_name: Some("東都新聞"),
+        lang: Some("ja"),
+    };
+    check("japanese-ja", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn a_chinese_title_uses_simplified_glyphs() {
+    if !fonts_present("CJK", '长') {
+        return;
+    }
+    let text = CardText {
+        title: "长江流域迎来新一轮强降雨，多地启动防汛应急响应",
+        category: Some("新闻"),
+        site_name: Some("东方日报"),
+        lang: Some("zh-CN"),
+    };
+    check("chinese-zh", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn a_russian_title_in_cyrillic() {
+    let text = CardText {
+        title: "В Москве открылась новая линия метро",
+        category: Some("Город"),
+        site_name: Some("Столичные вести"),
+        lang: Some("ru"),
+    };
+    check("russian-ru", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn a_greek_title_with_upper_cased_accented_category() {
+    let text = CardText {
+        title: "Η Αθήνα υποδέχεται ρεκόρ τουριστών το καλοκαίρι",
+        category: Some("Οικονομία"),
+        site_name: Some("Η Καθημερινή Ματιά"),
+        lang: Some("el"),
+    };
+    check("greek-el", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn emoji_are_drawn_in_colour() {
+    if !fonts_present("emoji", '🎉') {
+        return;
+    }
+    let text = CardText {
+        title: "Record crowds celebrate the harvest festival 🎉🌽",
+        category: Some("Community"),
+        site_name: Some("Valley Voice"),
+        lang: Some("en"),
+    };
+    check("emoji-en", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn a_bright_white_photo_is_darkened_behind_the_text() {
+    let white = synthetic(1600, 1000, [250, 250, 248], [236, 238, 240], None);
+    let text = CardText {
+        title: "Snowfall breaks a 40-year record across the Alps",
+        category: Some("Weather"),
+        site_name: Some("Harbour Times"),
+        lang: Some("en"),
+    };
+    check(
+        "bright-white-photo-en",
+        &text,
+        Some(&white),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn a_tall_portrait_photo_is_cut_around_its_upper_third() {
+    let portrait = synthetic(
+        800,
+        1600,
+        [40, 70, 110],
+        [20, 20, 30],
+        Some((400, 520, 160, [230, 190, 150])),
+    );
+    let text = CardText {
+        title: "Portrait of a lighthouse keeper",
+        category: Some("Features"),
+        site_name: Some("Coastline Magazine"),
+        lang: Some("en"),
+    };
+    check(
+        "tall-portrait-photo-en",
+        &text,
+        Some(&portrait),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn a_tiny_photo_gives_the_plain_template_not_a_blur_of_blocks() {
+    let tiny = synthetic(
+        200,
+        120,
+        [180, 90, 40],
+        [40, 30, 60],
+        Some((100, 60, 30, [250, 220, 120])),
+    );
+    let text = CardText {
+        title: "A small photo still covers the card",
+        category: Some("Tests"),
+        site_name: Some("Aperçu"),
+        lang: Some("en"),
+    };
+    check("tiny-photo-en", &text, Some(&tiny), &Theme::default());
+}
+
+#[test]
+fn a_card_without_category_has_no_pill() {
+    let text = CardText {
+        category: None,
+        ..french(EXAMPLE_TITLE)
+    };
+    check(
+        "missing-category-fr",
+        &text,
+        Some(&skyline()),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn a_custom_theme_changes_colours_sizes_and_wrapping() {
+    let theme = Theme::from_toml(
+        "template = \"plain\"\n[colors]\nplain_background = \"#f4efe6\"\ntext = \"#1b1b1b\"\naccent = \"#0055a4\"\nfooter_text = \"#1b1b1bcc\"\n\
+         [title_plain]\nmax_size = 70\nwrap = \"greedy\"\n[pill]\nuppercase = false\n",
+    )
+    .unwrap();
+    check(
+        "custom-theme-fr",
+        &french(EXAMPLE_TITLE),
+        Some(&skyline()),
+        &theme,
+    );
+}

@@ -1,0 +1,124 @@
+//! Fonts, photos and the golden comparison shared by the card tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use apercu::card::{CardText, FontBook, Photo, PhotoLimits, Renderer, Theme, photo};
+use image::{Rgb, RgbImage};
+
+/// Lowest hybrid similarity (1 = identical) a card may have against its golden. Anti-aliasing
+/// differences between machines stay far above it; a moved line or a missing glyph falls below.
+pub const MIN_SIMILARITY: f64 = 0.985;
+
+/// The font folders the goldens use: Debian's Noto packages only, so that no other installed
+/// font can change which face draws a character.
+const TEST_FONT_DIRS: &[&str] = &[
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+];
+
+pub fn renderer() -> &'static Renderer {
+    static RENDERER: OnceLock<Renderer> = OnceLock::new();
+    RENDERER.get_or_init(|| {
+        let dirs: Vec<PathBuf> = TEST_FONT_DIRS.iter().map(PathBuf::from).collect();
+        Renderer::new(FontBook::with_dirs(&dirs).expect("bundled fonts parse"))
+    })
+}
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The benchmark photo (1600×1067, a dusk skyline).
+pub fn skyline() -> Photo {
+    let bytes = std::fs::read(root().join("benches/data/lead.jpg")).expect("benches/data/lead.jpg");
+    Photo::decode(&bytes, &PhotoLimits::default()).expect("the benchmark photo decodes")
+}
+
+/// A synthetic photo: a vertical gradient between two colours with a disc, deterministic.
+pub fn synthetic(
+    width: u32,
+    height: u32,
+    top: [u8; 3],
+    bottom: [u8; 3],
+    disc: Option<(u32, u32, u32, [u8; 3])>,
+) -> Photo {
+    let mut image = RgbImage::new(width, height);
+    for (x, y, p) in image.enumerate_pixels_mut() {
+        let t = f64::from(y) / f64::from(height.max(1));
+        let mix = |a: u8, b: u8| (f64::from(a) * (1.0 - t) + f64::from(b) * t).round() as u8;
+        *p = Rgb([
+            mix(top[0], bottom[0]),
+            mix(top[1], bottom[1]),
+            mix(top[2], bottom[2]),
+        ]);
+        if let Some((cx, cy, r, color)) = disc {
+            let (dx, dy) = (i64::from(x) - i64::from(cx), i64::from(y) - i64::from(cy));
+            if dx * dx + dy * dy <= i64::from(r) * i64::from(r) {
+                *p = Rgb(color);
+            }
+        }
+    }
+    Photo { image }
+}
+
+/// True when the fonts a case needs are installed; otherwise says why the case is skipped, or
+/// fails under `CI=true` (where `.ci/run` installs them).
+pub fn fonts_present(what: &str, sample: char) -> bool {
+    let book = &renderer().fonts;
+    let present = book
+        .face_for(sample, apercu::card::Weight::Bold, None, None)
+        .is_some();
+    if !present {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{what} fonts are missing on CI: .ci/run installs them"
+        );
+        eprintln!(
+            "skipped: no font with {sample:?} is installed ({what}: apt-get install fonts-noto-cjk fonts-noto-color-emoji)"
+        );
+    }
+    present
+}
+
+/// Draws `text` over `photo` with `theme` and compares it with its golden.
+pub fn check(case: &str, text: &CardText<'_>, photo: Option<&Photo>, theme: &Theme) {
+    let covered = photo
+        .filter(|p| photo::covers_well(p, 1200, 630))
+        .map(|p| photo::cover(p, 1200, 630, theme.photo_focus_y));
+    let card = renderer().draw(text, covered.as_ref(), None, theme);
+    assert_eq!(card.missing_glyphs, 0, "{case}: characters without a glyph");
+    compare(case, &card.pixels);
+}
+
+pub fn compare(case: &str, actual: &RgbImage) {
+    let golden_path = root().join("tests/golden").join(format!("{case}.png"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        actual.save(&golden_path).expect("writing the golden");
+        return;
+    }
+    let golden = image::open(&golden_path)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{case}: {} ({e}); UPDATE_GOLDEN=1 creates it",
+                golden_path.display()
+            )
+        })
+        .into_rgb8();
+    let similarity = image_compare::rgb_hybrid_compare(&golden, actual).expect("same dimensions");
+    if similarity.score < MIN_SIMILARITY {
+        let out = root().join("target/golden");
+        std::fs::create_dir_all(&out).unwrap();
+        actual.save(out.join(format!("{case}.actual.png"))).unwrap();
+        similarity
+            .image
+            .to_color_map()
+            .save(out.join(format!("{case}.diff.png")))
+            .unwrap();
+        panic!(
+            "{case}: similarity {:.4} < {MIN_SIMILARITY}; actual and diff in {}",
+            similarity.score,
+            out.display()
+        );
+    }
+}
