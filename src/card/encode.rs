@@ -37,6 +37,11 @@ impl Format {
 }
 
 pub const JPEG_QUALITY: u8 = 85;
+/// `WhatsApp` drops link previews whose image is larger than this.
+pub const MAX_JPEG_BYTES: usize = 300 * 1024;
+/// Qualities tried, in order, until the JPEG fits [`MAX_JPEG_BYTES`] (a photo of pure grain can
+/// need them; ordinary cards are about 100 KB at 85).
+const JPEG_QUALITIES: [u8; 5] = [JPEG_QUALITY, 70, 55, 40, 25];
 
 /// Encodes `pixels`.
 ///
@@ -59,11 +64,17 @@ pub fn encode(pixels: &RgbImage, format: Format) -> Result<Vec<u8>, RenderError>
                 u16::try_from(width).map_err(|e| fail(e.to_string()))?,
                 u16::try_from(height).map_err(|e| fail(e.to_string()))?,
             );
-            let mut encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
-            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-            encoder
-                .encode(pixels.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
-                .map_err(|e| fail(e.to_string()))?;
+            for quality in JPEG_QUALITIES {
+                out.clear();
+                let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+                encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+                encoder
+                    .encode(pixels.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
+                    .map_err(|e| fail(e.to_string()))?;
+                if out.len() <= MAX_JPEG_BYTES {
+                    break;
+                }
+            }
         }
         Format::Png => {
             image::codecs::png::PngEncoder::new_with_quality(
@@ -81,4 +92,50 @@ pub fn encode(pixels: &RgbImage, format: Format) -> Result<Vec<u8>, RenderError>
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(width: u32, height: u32) -> RgbImage {
+        let mut state: u32 = 0x1234_5678;
+        RgbImage::from_fn(width, height, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let [r, g, b, _] = state.to_le_bytes();
+            image::Rgb([r, g, b])
+        })
+    }
+
+    #[test]
+    fn a_jpeg_card_stays_under_whatsapps_limit_even_for_pure_grain() {
+        let bytes = encode(&noise(1200, 630), Format::Jpeg).unwrap();
+        assert!(bytes.len() <= MAX_JPEG_BYTES, "{} bytes", bytes.len());
+        assert_eq!(&bytes[..2], &[0xFF, 0xD8]);
+    }
+
+    #[test]
+    fn the_same_pixels_give_the_same_bytes_in_every_format() {
+        let pixels = noise(300, 200);
+        for format in [Format::Jpeg, Format::Png, Format::Webp] {
+            assert_eq!(
+                encode(&pixels, format).unwrap(),
+                encode(&pixels, format).unwrap(),
+                "{format:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn png_and_webp_are_lossless() {
+        let pixels = noise(64, 48);
+        for format in [Format::Png, Format::Webp] {
+            let decoded = image::load_from_memory(&encode(&pixels, format).unwrap())
+                .unwrap()
+                .into_rgb8();
+            assert_eq!(decoded, pixels, "{format:?}");
+        }
+    }
 }
