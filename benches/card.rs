@@ -54,19 +54,19 @@ fn card(c: &mut Criterion) {
     let mut stages = c.benchmark_group("card-stage");
     stages.sample_size(40);
     stages.bench_function("decode", |b| {
-        b.iter(|| Photo::decode(black_box(&jpeg), &PhotoLimits::default()).unwrap())
+        b.iter(|| Photo::decode(black_box(&jpeg), &PhotoLimits::default()).unwrap());
     });
     stages.bench_function("cover", |b| {
-        b.iter(|| photo::cover(black_box(&lead), 1200, 630, 0.5))
+        b.iter(|| photo::cover(black_box(&lead), 1200, 630, 0.5));
     });
     stages.bench_function("draw", |b| {
-        b.iter(|| renderer.draw(&text, Some(black_box(&covered)), None, &theme))
+        b.iter(|| renderer.draw(&text, Some(black_box(&covered)), None, &theme));
     });
     stages.bench_function("encode-jpeg", |b| {
-        b.iter(|| encode::encode(black_box(&drawn.pixels), Format::Jpeg).unwrap())
+        b.iter(|| encode::encode(black_box(&drawn.pixels), Format::Jpeg).unwrap());
     });
     stages.bench_function("encode-png", |b| {
-        b.iter(|| encode::encode(black_box(&drawn.pixels), Format::Png).unwrap())
+        b.iter(|| encode::encode(black_box(&drawn.pixels), Format::Png).unwrap());
     });
     stages.finish();
 }
