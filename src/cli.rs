@@ -159,12 +159,16 @@ pub fn run(command: Command) -> Result<(), CliError> {
                         source,
                     })?;
                     Some(
-                        card::Photo::decode(&bytes, &card::PhotoLimits::default()).map_err(
-                            |e| CliError::Photo {
-                                path: file,
-                                reason: e.to_string(),
-                            },
-                        )?,
+                        card::Photo::decode_for(
+                            &bytes,
+                            &card::PhotoLimits::default(),
+                            card::CARD_WIDTH,
+                            card::CARD_HEIGHT,
+                        )
+                        .map_err(|e| CliError::Photo {
+                            path: file,
+                            reason: e.to_string(),
+                        })?,
                     )
                 }
                 None => None,
