@@ -68,6 +68,25 @@ fn card(c: &mut Criterion) {
     stages.bench_function("encode-png", |b| {
         b.iter(|| encode::encode(black_box(&drawn.pixels), Format::Png).unwrap());
     });
+    // A 4800×3200 news photo: decoded whole, or at the IDCT's reduced scale.
+    let large = image::imageops::resize(
+        &lead.image,
+        4800,
+        3200,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut large_jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut large_jpeg, 85)
+        .encode(large.as_raw(), 4800, 3200, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    stages.bench_function("decode-4800px-whole", |b| {
+        b.iter(|| Photo::decode(black_box(&large_jpeg), &PhotoLimits::default()).unwrap())
+    });
+    stages.bench_function("decode-4800px-scaled", |b| {
+        b.iter(|| {
+            Photo::decode_for(black_box(&large_jpeg), &PhotoLimits::default(), 1200, 630).unwrap()
+        });
+    });
     stages.finish();
 }
 

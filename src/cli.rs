@@ -142,15 +142,38 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 .unwrap_or_default();
             let format = card::Format::from_name(&format_name)
                 .ok_or(CliError::UnknownFormat(format_name))?;
-            let theme = match theme {
+            let (theme, theme_dir) = match theme {
                 Some(file) => {
                     let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
                         path: file.clone(),
                         source,
                     })?;
-                    card::Theme::from_toml(&text)?
+                    (
+                        card::Theme::from_toml(&text)?,
+                        file.parent()
+                            .map(std::path::Path::to_path_buf)
+                            .unwrap_or_default(),
+                    )
                 }
-                None => card::Theme::default(),
+                None => (card::Theme::default(), PathBuf::new()),
+            };
+            let logo = match theme.for_host(article.url.host_str()).logo {
+                Some(relative) => {
+                    let file = theme_dir.join(relative);
+                    let bytes = std::fs::read(&file).map_err(|source| CliError::Read {
+                        path: file.clone(),
+                        source,
+                    })?;
+                    Some(
+                        card::Logo::decode(&bytes, &card::PhotoLimits::default()).map_err(|e| {
+                            CliError::Photo {
+                                path: file,
+                                reason: e.to_string(),
+                            }
+                        })?,
+                    )
+                }
+                None => None,
             };
             let photo = match image {
                 Some(file) => {
@@ -177,7 +200,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             dirs.extend(card::fonts::SYSTEM_FONT_DIRS.iter().map(PathBuf::from));
             let renderer = card::Renderer::new(card::FontBook::with_dirs(&dirs)?);
             let (encoded, drawn) =
-                renderer.render(&article, photo.as_ref(), None, &theme, format)?;
+                renderer.render(&article, photo.as_ref(), logo.as_ref(), &theme, format)?;
             if drawn.missing_glyphs > 0 {
                 eprintln!(
                     "apercu: {} characters have no glyph in any font and were left out",

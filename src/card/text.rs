@@ -44,6 +44,8 @@ pub struct PlacedGlyph {
     pub glyph: u32,
     pub x: f32,
     pub y: f32,
+    /// Byte offset in the text of the character (cluster) the glyph draws.
+    pub cluster: usize,
 }
 
 /// One line, glyphs in visual order.
@@ -439,7 +441,11 @@ fn ellipsis_line(
         .max();
     let end = word_end.unwrap_or_else(|| emergency_break(shaped, range.start..range.end, room));
     let mut line = place(shaped, shaped.visible(range.start..end), size);
-    let dots_line = place(&dots, 0..dots.text.len(), size);
+    let mut dots_line = place(&dots, 0..dots.text.len(), size);
+    // The ellipsis stands for the text cut at `end`.
+    for g in &mut dots_line.glyphs {
+        g.cluster = end;
+    }
     if shaped.rtl() {
         for g in &mut line.glyphs {
             g.x += dots_line.width;
@@ -482,6 +488,7 @@ fn place(shaped: &Shaped<'_>, range: Range<usize>, size: f32) -> Line {
                             glyph: g.glyph,
                             x: x + g.x_offset * size,
                             y: -g.y_offset * size,
+                            cluster: g.cluster,
                         });
                         x += g.advance * size;
                     }
@@ -703,6 +710,28 @@ mod tests {
         let xs: Vec<f32> = line.glyphs.iter().map(|g| g.x).collect();
         assert!(xs.windows(2).all(|w| w[1] >= w[0] - 48.0), "{xs:?}");
         assert_eq!(block.missing_glyphs, 0);
+    }
+
+    #[test]
+    fn a_latin_word_inside_hebrew_sits_between_its_neighbours_in_reading_order() {
+        let text = "שלום ABC עולם";
+        let block = layout_line(fonts(), text, &bold("he"), 48.0, 2000.0);
+        let line = &block.lines[0];
+        let x_of = |cluster: usize| {
+            line.glyphs
+                .iter()
+                .find(|g| g.cluster == cluster)
+                .map(|g| g.x)
+                .unwrap()
+        };
+        let (first_hebrew, latin_a, latin_c, last_hebrew) =
+            (x_of(0), x_of(9), x_of(11), x_of(text.len() - 2));
+        // Right to left: the first word is rightmost, the last leftmost, "ABC" between them and
+        // itself left to right.
+        assert!(
+            last_hebrew < latin_a && latin_a < latin_c && latin_c < first_hebrew,
+            "{line:?}"
+        );
     }
 
     #[test]

@@ -181,6 +181,9 @@ pub struct Theme {
     pub pill: PillStyle,
     pub footer: FooterStyle,
     pub scrim: Scrim,
+    /// Path of a logo image drawn before the site name, relative to the theme file.
+    #[serde(default)]
+    pub logo: Option<String>,
     /// Overrides by article host (`"example.com"` also applies to `www.example.com`).
     #[serde(default)]
     sites: BTreeMap<String, toml::Table>,
@@ -253,6 +256,9 @@ impl Theme {
 
     fn validate(&self) -> Result<(), RenderError> {
         let bad = |what: &str| Err(RenderError::Theme(what.to_owned()));
+        if self.logo.as_deref().is_some_and(|l| l.trim().is_empty()) {
+            return bad("logo must be the path of an image file");
+        }
         for (name, t) in [("title", &self.title), ("title_plain", &self.title_plain)] {
             if !(8.0..=200.0).contains(&t.min_size) || t.min_size > t.max_size || t.max_size > 200.0
             {
@@ -333,6 +339,21 @@ mod tests {
         assert_eq!(
             theme.for_host(Some("other.org")).colors.accent.rgb(),
             [0xe4, 0, 0x2b]
+        );
+    }
+
+    #[test]
+    fn a_site_can_have_its_own_logo() {
+        let theme =
+            Theme::from_toml("logo = \"main.png\"\n[sites.\"b.example\"]\nlogo = \"b.png\"\n")
+                .unwrap();
+        assert_eq!(
+            theme.for_host(Some("b.example")).logo.as_deref(),
+            Some("b.png")
+        );
+        assert_eq!(
+            theme.for_host(Some("a.example")).logo.as_deref(),
+            Some("main.png")
         );
     }
 

@@ -2,7 +2,9 @@
 
 use apercu::card::{CardText, Theme, photo};
 
-use crate::support::{check, fonts_present, renderer, root, skyline, synthetic};
+use crate::support::{
+    check, check_with_logo, fonts_present, renderer, root, round_logo, skyline, synthetic,
+};
 
 const EXAMPLE_TITLE: &str = "Microsoft investit 2,9 milliards de dollars dans l\u{2019}IA au Japon";
 
@@ -284,10 +286,11 @@ fn a_custom_theme_changes_colours_sizes_and_wrapping() {
          [title_plain]\nmax_size = 70\nwrap = \"greedy\"\n[pill]\nuppercase = false\n",
     )
     .unwrap();
-    check(
+    check_with_logo(
         "custom-theme-fr",
         &french(EXAMPLE_TITLE),
         Some(&skyline()),
+        Some(&round_logo()),
         &theme,
     );
 }

@@ -5,4 +5,5 @@
 //! the fonts are absent, except under `CI=true`, where they fail.
 
 mod goldens;
+mod layout;
 mod support;

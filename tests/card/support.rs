@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use apercu::card::{CardText, FontBook, Photo, PhotoLimits, Renderer, Theme, photo};
+use apercu::card::{CardText, FontBook, Logo, Photo, PhotoLimits, Renderer, Theme, photo};
 use image::{Rgb, RgbImage};
 
 /// Lowest hybrid similarity (1 = identical) a card may have against its golden. Anti-aliasing
@@ -62,6 +62,21 @@ pub fn synthetic(
     Photo { image }
 }
 
+/// A round logo with a transparent outside: a blue disc and a white ring.
+pub fn round_logo() -> Logo {
+    let image = image::RgbaImage::from_fn(96, 96, |x, y| {
+        let d = ((f64::from(x) - 47.5).powi(2) + (f64::from(y) - 47.5).powi(2)).sqrt();
+        if d < 30.0 {
+            image::Rgba([0, 85, 164, 255])
+        } else if d < 38.0 {
+            image::Rgba([255, 255, 255, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    Logo { image }
+}
+
 /// True when the fonts a case needs are installed; otherwise says why the case is skipped, or
 /// fails under `CI=true` (where `.ci/run` installs them).
 pub fn fonts_present(what: &str, sample: char) -> bool {
@@ -83,10 +98,21 @@ pub fn fonts_present(what: &str, sample: char) -> bool {
 
 /// Draws `text` over `photo` with `theme` and compares it with its golden.
 pub fn check(case: &str, text: &CardText<'_>, photo: Option<&Photo>, theme: &Theme) {
+    check_with_logo(case, text, photo, None, theme);
+}
+
+/// [`check`] with a logo before the site name.
+pub fn check_with_logo(
+    case: &str,
+    text: &CardText<'_>,
+    photo: Option<&Photo>,
+    logo: Option<&Logo>,
+    theme: &Theme,
+) {
     let covered = photo
         .filter(|p| photo::covers_well(p, 1200, 630))
         .map(|p| photo::cover(p, 1200, 630, theme.photo_focus_y));
-    let card = renderer().draw(text, covered.as_ref(), None, theme);
+    let card = renderer().draw(text, covered.as_ref(), logo, theme);
     assert_eq!(card.missing_glyphs, 0, "{case}: characters without a glyph");
     compare(case, &card.pixels);
 }
