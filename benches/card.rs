@@ -80,7 +80,7 @@ fn card(c: &mut Criterion) {
         .encode(large.as_raw(), 4800, 3200, jpeg_encoder::ColorType::Rgb)
         .unwrap();
     stages.bench_function("decode-4800px-whole", |b| {
-        b.iter(|| Photo::decode(black_box(&large_jpeg), &PhotoLimits::default()).unwrap())
+        b.iter(|| Photo::decode(black_box(&large_jpeg), &PhotoLimits::default()).unwrap());
     });
     stages.bench_function("decode-4800px-scaled", |b| {
         b.iter(|| {
