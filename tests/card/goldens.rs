@@ -257,7 +257,7 @@ fn a_tiny_photo_gives_the_plain_template_not_a_blur_of_blocks() {
         Some((100, 60, 30, [250, 220, 120])),
     );
     let text = CardText {
-        title: "A small photo still covers the card",
+        title: "A tiny photo gives way to the plain card",
         category: Some("Tests"),
         site_name: Some("Aperçu"),
         lang: Some("en"),
