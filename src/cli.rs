@@ -1,7 +1,7 @@
 //! The command line (SPEC §2). This commands: `inspect` on a saved page.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -112,6 +112,17 @@ pub fn main() -> ExitCode {
 /// A [`CliError`] when the input cannot be read or the arguments do not fit.
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
+        Command::Inspect {
+            target,
+            base_url,
+            charset,
+        } => {
+            let article = saved_page(&target, charset.as_deref(), base_url.as_deref())?;
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &article).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            Ok(())
+        }
         Command::Render {
             target,
             output,
@@ -122,17 +133,8 @@ pub fn run(command: Command) -> Result<(), CliError> {
             fonts_dir,
             charset,
         } => {
-            if target.starts_with("http://") || target.starts_with("https://") {
-                return Err(CliError::UrlTarget);
-            }
-            let path = PathBuf::from(&target);
-            let bytes = std::fs::read(&path).map_err(|source| CliError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let article = inspect_bytes(&bytes, charset.as_deref(), base_url.as_deref(), &path)?;
+            let article = saved_page(&target, charset.as_deref(), base_url.as_deref())?;
             let format_name = format
-                .clone()
                 .or_else(|| {
                     output
                         .extension()
@@ -144,55 +146,37 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 .ok_or(CliError::UnknownFormat(format_name))?;
             let (theme, theme_dir) = match theme {
                 Some(file) => {
-                    let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
-                        path: file.clone(),
-                        source,
-                    })?;
+                    let text = String::from_utf8_lossy(&read(&file)?).into_owned();
                     (
                         card::Theme::from_toml(&text)?,
-                        file.parent()
-                            .map(std::path::Path::to_path_buf)
-                            .unwrap_or_default(),
+                        file.parent().map(Path::to_path_buf).unwrap_or_default(),
                     )
                 }
                 None => (card::Theme::default(), PathBuf::new()),
             };
+            let limits = card::PhotoLimits::default();
+            let unusable = |path: PathBuf| {
+                move |e: card::photo::PhotoError| CliError::Photo {
+                    path,
+                    reason: e.to_string(),
+                }
+            };
+            let photo = match image {
+                Some(file) => Some(
+                    card::Photo::decode_for(
+                        &read(&file)?,
+                        &limits,
+                        card::CARD_WIDTH,
+                        card::CARD_HEIGHT,
+                    )
+                    .map_err(unusable(file))?,
+                ),
+                None => None,
+            };
             let logo = match theme.for_host(article.url.host_str()).logo {
                 Some(relative) => {
                     let file = theme_dir.join(relative);
-                    let bytes = std::fs::read(&file).map_err(|source| CliError::Read {
-                        path: file.clone(),
-                        source,
-                    })?;
-                    Some(
-                        card::Logo::decode(&bytes, &card::PhotoLimits::default()).map_err(|e| {
-                            CliError::Photo {
-                                path: file,
-                                reason: e.to_string(),
-                            }
-                        })?,
-                    )
-                }
-                None => None,
-            };
-            let photo = match image {
-                Some(file) => {
-                    let bytes = std::fs::read(&file).map_err(|source| CliError::Read {
-                        path: file.clone(),
-                        source,
-                    })?;
-                    Some(
-                        card::Photo::decode_for(
-                            &bytes,
-                            &card::PhotoLimits::default(),
-                            card::CARD_WIDTH,
-                            card::CARD_HEIGHT,
-                        )
-                        .map_err(|e| CliError::Photo {
-                            path: file,
-                            reason: e.to_string(),
-                        })?,
-                    )
+                    Some(card::Logo::decode(&read(&file)?, &limits).map_err(unusable(file))?)
                 }
                 None => None,
             };
@@ -207,29 +191,29 @@ pub fn run(command: Command) -> Result<(), CliError> {
                     drawn.missing_glyphs
                 );
             }
-            std::fs::write(&output, encoded).map_err(CliError::Write)?;
-            Ok(())
-        }
-        Command::Inspect {
-            target,
-            base_url,
-            charset,
-        } => {
-            if target.starts_with("http://") || target.starts_with("https://") {
-                return Err(CliError::UrlTarget);
-            }
-            let path = PathBuf::from(&target);
-            let bytes = std::fs::read(&path).map_err(|source| CliError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let article = inspect_bytes(&bytes, charset.as_deref(), base_url.as_deref(), &path)?;
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &article).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-            Ok(())
+            std::fs::write(&output, encoded).map_err(CliError::Write)
         }
     }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|source| CliError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The article of a saved page (a URL target is refused: fetching comes with the service).
+fn saved_page(
+    target: &str,
+    charset: Option<&str>,
+    base_url: Option<&str>,
+) -> Result<Article, CliError> {
+    if target.starts_with("http://") || target.starts_with("https://") {
+        return Err(CliError::UrlTarget);
+    }
+    let path = PathBuf::from(target);
+    inspect_bytes(&read(&path)?, charset, base_url, &path)
 }
 
 /// Extracts a saved page. Without a base URL, the page's own absolute canonical URL is used.
@@ -240,7 +224,7 @@ pub fn inspect_bytes(
     bytes: &[u8],
     charset: Option<&str>,
     base_url: Option<&str>,
-    path: &std::path::Path,
+    path: &Path,
 ) -> Result<Article, CliError> {
     if let Some(raw) = base_url {
         let url = Url::parse(raw)
