@@ -246,6 +246,14 @@ fn itemize(
         .collect()
 }
 
+fn is_paragraph_separator(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{1C}'
+            ..='\u{1E}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
 /// Break opportunities of `text`: byte offsets where a line may start, and whether it must.
 fn break_points(text: &str) -> Vec<(usize, bool)> {
     linebreaks(text)
@@ -346,6 +354,14 @@ pub fn layout_paragraph(
     style: &TextStyle<'_>,
     fit: &Fit,
 ) -> TextBlock {
+    // One paragraph: separators (newlines, U+2029…) would start new bidi paragraphs.
+    let joined;
+    let text = if text.contains(is_paragraph_separator) {
+        joined = text.replace(is_paragraph_separator, " ");
+        joined.as_str()
+    } else {
+        text
+    };
     let text = if style
         .lang
         .is_some_and(|l| l.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("fr")))
@@ -756,6 +772,22 @@ mod tests {
         let block = layout_line(fonts(), "Tokyo 東京", &bold("en"), 48.0, 1000.0);
         assert_eq!(block.missing_glyphs, 2);
         assert!(block.lines[0].glyphs.iter().all(|g| g.glyph != 0));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+
+        #[test]
+        fn any_text_lays_out_within_its_limits(
+            text in "(\\PC|\n|\u{2029}|\u{202E}| |\u{A0}|مرحبا|שלום|Aperçu){0,80}",
+            width in 40.0f32..1200.0,
+            lines in 1usize..5,
+        ) {
+            let fit = Fit { max_size: 48.0, min_size: 24.0, max_width: width, max_lines: lines, wrap: Wrap::Balance };
+            let block = layout_paragraph(fonts(), &text, &bold("en"), &fit);
+            proptest::prop_assert!(block.lines.len() <= lines);
+            proptest::prop_assert!(block.size >= 24.0 && block.size <= 48.0);
+        }
     }
 
     #[test]
