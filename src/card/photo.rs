@@ -308,6 +308,44 @@ mod tests {
         assert_eq!((small.width(), small.height()), (3000, 2000));
     }
 
+    /// A JPEG whose EXIF says "rotate 90° clockwise to display" (orientation 6).
+    fn sideways_jpeg(width: u16, height: u16) -> Vec<u8> {
+        let pixels = RgbImage::from_fn(u32::from(width), u32::from(height), |x, _| {
+            if x < u32::from(width) / 2 {
+                image::Rgb([250, 0, 0])
+            } else {
+                image::Rgb([0, 0, 250])
+            }
+        });
+        let mut exif = b"Exif\0\0II*\0\x08\0\0\0\x01\0".to_vec();
+        exif.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]);
+        let mut jpeg = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 90);
+        encoder.add_app_segment(1, exif).unwrap();
+        encoder
+            .encode(pixels.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        jpeg
+    }
+
+    #[test]
+    fn exif_orientation_is_applied_on_both_decoding_paths() {
+        // Stored 4:2 landscape, red left; shown upright it is 2:4 portrait, red on top.
+        let small = Photo::decode(&sideways_jpeg(400, 200), &PhotoLimits::default()).unwrap();
+        assert_eq!((small.width(), small.height()), (200, 400));
+        assert!(small.image.get_pixel(100, 20)[0] > 200, "red on top");
+        // Upright it is 1600×3200; a 300×600 target allows the IDCT's 1/4 scale.
+        let scaled = Photo::decode_for(
+            &sideways_jpeg(3200, 1600),
+            &PhotoLimits::default(),
+            300,
+            600,
+        )
+        .unwrap();
+        assert_eq!((scaled.width(), scaled.height()), (400, 800));
+        assert!(scaled.image.get_pixel(200, 20)[0] > 200, "red on top");
+    }
+
     #[test]
     fn bytes_that_are_not_an_image_are_refused() {
         assert!(Photo::decode(b"<html>not an image</html>", &PhotoLimits::default()).is_err());
