@@ -3,6 +3,8 @@
 //! The pipeline (SPEC §1): `extract` turns page bytes into an [`extract::Article`]; the command
 //! line (`cli`) drives it. Pure stages never touch the network or the clock.
 
+pub mod article_url;
 pub mod card;
 pub mod cli;
 pub mod extract;
+pub mod fetch;
