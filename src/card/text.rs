@@ -138,7 +138,7 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
         let Some(face_id) = face else {
             shaped.missing += text[range.clone()]
                 .chars()
-                .filter(|c| !c.is_whitespace())
+                .filter(|c| !c.is_whitespace() && !is_default_ignorable(*c))
                 .count();
             continue;
         };
@@ -212,6 +212,12 @@ fn itemize(
         let end = i + c.len_utf8();
         let script = c.script();
         let neutral = matches!(script, Script::Common | Script::Inherited | Script::Unknown);
+        if let Some((range, ..)) = runs.last_mut().filter(|_| is_default_ignorable(c)) {
+            // Joiners and variation selectors shape with the run they are in; no font "covers"
+            // them in its character map, and they are never missing.
+            range.end = end;
+            continue;
+        }
         if let Some((range, face, level, run_script)) = runs.last_mut() {
             let same_script = neutral
                 || *run_script == script
@@ -221,9 +227,12 @@ fn itemize(
                 );
             if *level == levels[i] && same_script {
                 let stays = match face {
-                    Some(f) => {
-                        fonts.covers(*f, c) && (fonts.is_color(*f) || !super::fonts::is_emoji(c))
+                    // A colour emoji face also maps digits and spaces (for keycaps): only emoji and
+                    // their joiners stay in its runs.
+                    Some(f) if fonts.is_color(*f) => {
+                        fonts.covers(*f, c) && (super::fonts::is_emoji(c) || is_emoji_joiner(c))
                     }
+                    Some(f) => fonts.covers(*f, c) && !super::fonts::is_emoji(c),
                     None => fonts
                         .face_for_family(c, style.weight, style.lang, None, style.family)
                         .is_none(),
@@ -237,13 +246,33 @@ fn itemize(
                 }
             }
         }
-        let preferred = runs.last().and_then(|r| r.1).filter(|_| neutral);
+        let preferred = runs
+            .last()
+            .and_then(|r| r.1)
+            .filter(|f| neutral && !fonts.is_color(*f));
         let face = fonts.face_for_family(c, style.weight, style.lang, preferred, style.family);
         runs.push((i..end, face, levels[i], script));
     }
     runs.into_iter()
         .map(|(range, face, _, _)| (range, face))
         .collect()
+}
+
+/// Unicode's default-ignorable characters: invisible, drawn by no glyph of their own.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+        | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Characters that belong to the emoji before them: ZWJ, variation selectors, keycap, tags.
+fn is_emoji_joiner(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200D}' | '\u{FE0E}' | '\u{FE0F}' | '\u{20E3}' | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 fn is_paragraph_separator(c: char) -> bool {

@@ -294,3 +294,29 @@ fn a_custom_theme_changes_colours_sizes_and_wrapping() {
         &theme,
     );
 }
+
+#[test]
+fn digits_after_an_emoji_come_from_the_text_font() {
+    if !fonts_present("emoji", '🎉') {
+        return;
+    }
+    let fonts = &renderer().fonts;
+    let style = apercu::card::text::TextStyle {
+        weight: apercu::card::Weight::Bold,
+        lang: Some("en"),
+        rtl: None,
+        family: None,
+    };
+    let block = apercu::card::text::layout_line(fonts, "🎉 2024 ✈️ Paris", &style, 48.0, 2000.0);
+    let line = &block.lines[0];
+    for glyph in &line.glyphs {
+        let is_emoji = matches!(glyph.cluster, 0 | 10);
+        let face = fonts.face(glyph.face).unwrap();
+        assert_eq!(
+            face.color_bitmaps, is_emoji,
+            "cluster {} drawn with {}",
+            glyph.cluster, face.family
+        );
+    }
+    assert_eq!(block.missing_glyphs, 0);
+}
