@@ -1,8 +1,10 @@
-//! Fetching hostile URLs (security.md §2.1): the only code that will touch the network. This
-//! part decides what may be fetched — the host allow-list, the name rules and the address
-//! classifier (`guard`) — and is pure; the HTTP client that applies it at every hop (resolver
-//! that filters and pins, redirects re-checked, timeouts, decoded-size caps) builds on it.
+//! Fetching hostile URLs (security.md §2.1): the only code that touches the network. `guard`
+//! decides what may be fetched (host allow-list, name rules, address classifier) and is pure;
+//! `client` applies it at every hop (a resolver that filters and pins, redirects re-checked,
+//! one deadline, decoded-size caps, content types against magic bytes).
 
+pub mod client;
 pub mod guard;
 
+pub use client::{FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, StaticDns, SystemDns};
 pub use guard::{AllowedHosts, Blocked, Exemption, Guard};

@@ -1,0 +1,458 @@
+//! The HTTP client (security.md §2.1 steps 4–7): every hop checked by the [`Guard`] before it is
+//! sent, names resolved once by a resolver that drops what the guard refuses and hands reqwest
+//! only the addresses it may dial (reqwest never resolves again: the addresses are pinned),
+//! redirects followed by hand (at most five, each re-checked), one deadline for the whole fetch,
+//! caps on *decoded* bytes (compression bombs stop), and content types checked against magic
+//! bytes. Origin headers are never passed on: only the body and a few facts about it leave.
+//!
+//! reqwest's resolver hook sees a host name but not the port, while exemptions are exact
+//! `IP:port`: so there is one client per port (80, 443, and the exempt ports), each with a
+//! resolver that knows its port.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+
+use super::guard::{Blocked, Guard};
+use crate::article_url::{ArticleUrl, UrlError};
+
+/// Limits of one fetch (SPEC §5: `APERCU_FETCH_TIMEOUT`, `APERCU_MAX_HTML_BYTES`,
+/// `APERCU_MAX_IMAGE_BYTES`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchConfig {
+    /// The whole fetch, redirects and body included.
+    pub total_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub dns_timeout: Duration,
+    pub max_redirects: usize,
+    /// Decoded bytes of a page read at most; a longer page is cut there (its head is what
+    /// matters).
+    pub max_html_bytes: usize,
+    /// Decoded bytes of an image read at most; a larger image is refused.
+    pub max_image_bytes: usize,
+    pub user_agent: String,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        Self {
+            total_timeout: Duration::from_secs(8),
+            connect_timeout: Duration::from_secs(3),
+            dns_timeout: Duration::from_secs(2),
+            max_redirects: 5,
+            max_html_bytes: 2 * 1024 * 1024,
+            max_image_bytes: 10 * 1024 * 1024,
+            user_agent: concat!("Apercu/", env!("CARGO_PKG_VERSION"), " (link previews)")
+                .to_owned(),
+        }
+    }
+}
+
+/// What is being fetched: it decides the accepted types and the size cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    Image,
+}
+
+/// A fetched body and what the origin said about it.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL after redirects.
+    pub url: ArticleUrl,
+    pub body: Vec<u8>,
+    /// The media type, lower-case, without parameters (`text/html`).
+    pub media_type: Option<String>,
+    /// The `charset` parameter of the Content-Type.
+    pub charset: Option<String>,
+    /// `Cache-Control: max-age`, in seconds.
+    pub max_age: Option<u64>,
+    /// True when a page was longer than the cap and was cut.
+    pub truncated: bool,
+}
+
+/// Why a fetch failed. Only the variant reaches clients (its status and code); the text is for
+/// logs, as it may name internal addresses.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    #[error(transparent)]
+    Blocked(#[from] Blocked),
+    #[error("the origin answered {0}")]
+    NotFound(u16),
+    #[error("the origin did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("origin unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Where host names are looked up: the system's DNS in production, a fixed map in tests.
+pub trait Lookup: Send + Sync + 'static {
+    /// The addresses of `host`.
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'a>>;
+}
+
+/// The system's resolver configuration (`/etc/resolv.conf`), through hickory.
+#[derive(Debug)]
+pub struct SystemDns(hickory_resolver::TokioResolver);
+
+impl SystemDns {
+    /// # Errors
+    /// When the system's resolver configuration cannot be read.
+    pub fn new() -> std::io::Result<Self> {
+        let resolver = hickory_resolver::TokioResolver::builder_tokio()
+            .and_then(hickory_resolver::ResolverBuilder::build)
+            .map_err(std::io::Error::other)?;
+        Ok(Self(resolver))
+    }
+}
+
+impl Lookup for SystemDns {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'a>> {
+        Box::pin(async move {
+            let found = self
+                .0
+                .lookup_ip(host)
+                .await
+                .map_err(std::io::Error::other)?;
+            Ok(found.iter().collect())
+        })
+    }
+}
+
+/// Fixed answers: for tests (rebinding, mixed answers) and for deployments that pin names.
+#[derive(Debug, Default, Clone)]
+pub struct StaticDns(pub HashMap<String, Vec<IpAddr>>);
+
+impl Lookup for StaticDns {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'a>> {
+        let found = self.0.get(&host.to_ascii_lowercase()).cloned();
+        Box::pin(async move {
+            found.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such name"))
+        })
+    }
+}
+
+/// Resolves for one port and keeps only the addresses the guard allows there.
+struct SafeResolver {
+    guard: Arc<Guard>,
+    lookup: Arc<dyn Lookup>,
+    port: u16,
+    timeout: Duration,
+}
+
+impl Resolve for SafeResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let (guard, lookup, port, timeout) = (
+            Arc::clone(&self.guard),
+            Arc::clone(&self.lookup),
+            self.port,
+            self.timeout,
+        );
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let found = tokio::time::timeout(timeout, lookup.lookup(&host))
+                .await
+                .map_err(|_| "DNS lookup timed out")??;
+            let allowed: Vec<SocketAddr> = found
+                .into_iter()
+                .map(|ip| SocketAddr::new(ip, port))
+                .filter(|addr| guard.check_address(*addr).is_ok())
+                .collect();
+            if allowed.is_empty() {
+                return Err("the name has no address that may be fetched".into());
+            }
+            Ok(Box::new(allowed.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// The one network client of the service.
+pub struct Fetcher {
+    guard: Arc<Guard>,
+    lookup: Arc<dyn Lookup>,
+    config: FetchConfig,
+    clients: Mutex<HashMap<u16, reqwest::Client>>,
+}
+
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("guard", &self.guard)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fetcher {
+    #[must_use]
+    pub fn new(guard: Guard, lookup: Arc<dyn Lookup>, config: FetchConfig) -> Self {
+        // reqwest is built without a default TLS provider (aws-lc needs a C build of its own);
+        // ring is installed once for the process. A second install is refused, harmlessly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Self {
+            guard: Arc::new(guard),
+            lookup,
+            config,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Ports a URL may name: 80, 443 and the ports of exact exemptions.
+    #[must_use]
+    pub fn extra_ports(&self) -> Vec<u16> {
+        self.guard.extra_ports()
+    }
+
+    fn client(&self, port: u16) -> Result<reqwest::Client, FetchError> {
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(client) = clients.get(&port) {
+            return Ok(client.clone());
+        }
+        let resolver = SafeResolver {
+            guard: Arc::clone(&self.guard),
+            lookup: Arc::clone(&self.lookup),
+            port,
+            timeout: self.config.dns_timeout,
+        };
+        let client = reqwest::Client::builder()
+            .dns_resolver(Arc::new(resolver))
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.config.connect_timeout)
+            .user_agent(self.config.user_agent.clone())
+            .build()
+            .map_err(|e| FetchError::Unavailable(format!("building the HTTP client: {e}")))?;
+        clients.insert(port, client.clone());
+        Ok(client)
+    }
+
+    /// Fetches `url`, following redirects, within the configured deadline.
+    ///
+    /// # Errors
+    /// [`FetchError`]: `Blocked` when the first URL may not be fetched (known before any
+    /// connection); `Unavailable` for everything that goes wrong later, redirects to blocked
+    /// targets included (one answer, so that it cannot map internal networks); `NotFound`;
+    /// `Timeout`.
+    pub async fn fetch(&self, url: &ArticleUrl, kind: Kind) -> Result<Fetched, FetchError> {
+        self.guard.check_url(url)?;
+        let deadline = self.config.total_timeout;
+        tokio::time::timeout(deadline, self.follow(url.clone(), kind))
+            .await
+            .map_err(|_| FetchError::Timeout(deadline))?
+    }
+
+    async fn follow(&self, mut url: ArticleUrl, kind: Kind) -> Result<Fetched, FetchError> {
+        let unavailable = |what: String| FetchError::Unavailable(what);
+        for hop in 0..=self.config.max_redirects {
+            if hop > 0 {
+                self.guard
+                    .check_url(&url)
+                    .map_err(|e| unavailable(format!("redirected to {url}: {e}")))?;
+            }
+            let port = url.as_url().port_or_known_default().unwrap_or(80);
+            let accept = match kind {
+                Kind::Page => "text/html,application/xhtml+xml;q=0.9",
+                Kind::Image => "image/jpeg,image/png,image/webp,image/gif;q=0.8",
+            };
+            let mut response = self
+                .client(port)?
+                .get(url.as_url().clone())
+                .header(ACCEPT, accept)
+                .send()
+                .await
+                .map_err(|e| unavailable(format!("{url}: {e}")))?;
+            // A tripwire: whatever connected, it must be an address the guard allows.
+            if let Some(peer) = response.remote_addr() {
+                self.guard
+                    .check_address(peer)
+                    .map_err(|e| unavailable(format!("{url} connected to {e}")))?;
+            }
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| unavailable(format!("{url}: redirect without Location")))?;
+                let next = url
+                    .as_url()
+                    .join(location)
+                    .map_err(|e| unavailable(format!("{url}: bad Location: {e}")))?;
+                url = ArticleUrl::from_url(&next, &self.extra_ports())
+                    .map_err(|e| unavailable(format!("redirected to {next}: {e}")))?;
+                continue;
+            }
+            if matches!(status.as_u16(), 404 | 410) {
+                return Err(FetchError::NotFound(status.as_u16()));
+            }
+            if status.as_u16() != 200 {
+                return Err(unavailable(format!("{url}: status {status}")));
+            }
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let content_type = header(CONTENT_TYPE);
+            let max_age = header(CACHE_CONTROL).as_deref().and_then(max_age);
+            let (media_type, charset) = content_type
+                .as_deref()
+                .map(split_content_type)
+                .unwrap_or_default();
+            check_type(kind, media_type.as_deref())
+                .map_err(|e| unavailable(format!("{url}: {e}")))?;
+            let cap = match kind {
+                Kind::Page => self.config.max_html_bytes,
+                Kind::Image => self.config.max_image_bytes,
+            };
+            if kind == Kind::Image && response.content_length().is_some_and(|n| n > cap as u64) {
+                return Err(unavailable(format!("{url}: image larger than {cap} bytes")));
+            }
+            let mut body = Vec::new();
+            let mut truncated = false;
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| unavailable(format!("{url}: body: {e}")))?
+            {
+                let room = cap - body.len();
+                if chunk.len() > room {
+                    if kind == Kind::Image {
+                        return Err(unavailable(format!("{url}: image larger than {cap} bytes")));
+                    }
+                    body.extend_from_slice(&chunk[..room]);
+                    truncated = true;
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if kind == Kind::Image && !magic_matches(media_type.as_deref(), &body) {
+                return Err(unavailable(format!(
+                    "{url}: the bytes are not the image the headers announce"
+                )));
+            }
+            return Ok(Fetched {
+                url,
+                body,
+                media_type,
+                charset,
+                max_age,
+                truncated,
+            });
+        }
+        Err(unavailable(format!(
+            "more than {} redirects",
+            self.config.max_redirects
+        )))
+    }
+}
+
+/// `text/html; charset="UTF-8"` → (`text/html`, `UTF-8`).
+fn split_content_type(value: &str) -> (Option<String>, Option<String>) {
+    let mut parts = value.split(';');
+    let media = parts
+        .next()
+        .map(|m| m.trim().to_ascii_lowercase())
+        .filter(|m| !m.is_empty());
+    let charset = parts.find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches(['"', '\'']).to_owned())
+    });
+    (media, charset)
+}
+
+fn max_age(cache_control: &str) -> Option<u64> {
+    cache_control
+        .split(',')
+        .find_map(|d| d.trim().strip_prefix("max-age=")?.trim().parse().ok())
+}
+
+/// Pages must be HTML; images JPEG, PNG, WebP or GIF (never SVG: it can carry scripts and
+/// links). A missing type is judged by the bytes.
+fn check_type(kind: Kind, media_type: Option<&str>) -> Result<(), String> {
+    let Some(media) = media_type else {
+        return Ok(());
+    };
+    let ok = match kind {
+        Kind::Page => matches!(media, "text/html" | "application/xhtml+xml"),
+        Kind::Image => matches!(
+            media,
+            "image/jpeg" | "image/jpg" | "image/pjpeg" | "image/png" | "image/webp" | "image/gif"
+        ),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{media} is not an accepted type"))
+    }
+}
+
+/// The first bytes of an image agree with its declared type (any raster type when undeclared).
+fn magic_matches(media_type: Option<&str>, body: &[u8]) -> bool {
+    let jpeg = body.starts_with(&[0xFF, 0xD8, 0xFF]);
+    let png = body.starts_with(b"\x89PNG\r\n\x1a\n");
+    let gif = body.starts_with(b"GIF87a") || body.starts_with(b"GIF89a");
+    let webp = body.len() >= 12 && &body[..4] == b"RIFF" && &body[8..12] == b"WEBP";
+    match media_type {
+        Some("image/jpeg" | "image/jpg" | "image/pjpeg") => jpeg,
+        Some("image/png") => png,
+        Some("image/gif") => gif,
+        Some("image/webp") => webp,
+        _ => jpeg || png || gif || webp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_are_split_into_media_type_and_charset() {
+        assert_eq!(
+            split_content_type("Text/HTML; charset=\"Shift_JIS\""),
+            (Some("text/html".into()), Some("Shift_JIS".into()))
+        );
+        assert_eq!(
+            split_content_type("image/png"),
+            (Some("image/png".into()), None)
+        );
+        assert_eq!(max_age("public, max-age=600, s-maxage=60"), Some(600));
+    }
+
+    #[test]
+    fn svg_and_other_types_are_not_images_we_fetch() {
+        assert!(check_type(Kind::Image, Some("image/svg+xml")).is_err());
+        assert!(check_type(Kind::Image, Some("text/html")).is_err());
+        assert!(check_type(Kind::Page, Some("application/json")).is_err());
+        assert!(check_type(Kind::Page, None).is_ok());
+    }
+
+    #[test]
+    fn image_bytes_must_match_the_announced_type() {
+        assert!(magic_matches(Some("image/png"), b"\x89PNG\r\n\x1a\n...."));
+        assert!(!magic_matches(Some("image/png"), b"<html>"));
+        assert!(!magic_matches(Some("image/jpeg"), b"\x89PNG\r\n\x1a\n"));
+        assert!(magic_matches(None, b"RIFF\0\0\0\0WEBPVP8 "));
+    }
+}

@@ -1,0 +1,285 @@
+//! A deliberately small HTTP/1.1 server with one route per hostile behaviour, and the canary.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A running origin and canary.
+pub struct Origin {
+    pub addr: SocketAddr,
+    pub canary: SocketAddr,
+    pub canary_hits: Arc<AtomicUsize>,
+}
+
+impl Origin {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn canary_hits(&self) -> usize {
+        self.canary_hits.load(Ordering::SeqCst)
+    }
+}
+
+/// Starts the origin on 127.0.0.1 and the canary on 127.0.0.2 *on the same port* (security.md
+/// §3: `O = 127.0.0.1:P`, `C = 127.0.0.2:P`), so that the port policy cannot be what keeps a
+/// request away from the canary: only the address checks can.
+pub async fn start() -> Origin {
+    let (listener, canary_listener) = loop {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        if let Ok(canary) = TcpListener::bind(("127.0.0.2", port)).await {
+            break (listener, canary);
+        }
+    };
+    let addr = listener.local_addr().unwrap();
+    let canary = canary_listener.local_addr().unwrap();
+    let canary_hits = Arc::new(AtomicUsize::new(0));
+    let hits = Arc::clone(&canary_hits);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = canary_listener.accept().await {
+            hits.fetch_add(1, Ordering::SeqCst);
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 6\r\nconnection: close\r\n\r\ncanary",
+                )
+                .await;
+        }
+    });
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve(stream, addr, canary));
+        }
+    });
+    Origin {
+        addr,
+        canary,
+        canary_hits,
+    }
+}
+
+async fn serve(mut stream: TcpStream, me: SocketAddr, canary: SocketAddr) {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+        if request.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let line = String::from_utf8_lossy(&request);
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let _ = respond(&mut stream, &path, me, canary).await;
+}
+
+async fn head(
+    stream: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+) -> std::io::Result<()> {
+    let mut out = format!("HTTP/1.1 {status}\r\nconnection: close\r\n");
+    for (name, value) in headers {
+        let _ = write!(out, "{name}: {value}\r\n");
+    }
+    out.push_str("\r\n");
+    stream.write_all(out.as_bytes()).await
+}
+
+async fn body(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    head(
+        stream,
+        status,
+        &[
+            ("content-type", content_type.to_owned()),
+            ("content-length", bytes.len().to_string()),
+        ],
+    )
+    .await?;
+    stream.write_all(bytes).await
+}
+
+async fn redirect(stream: &mut TcpStream, location: String) -> std::io::Result<()> {
+    head(
+        stream,
+        "302 Found",
+        &[("location", location), ("content-length", "0".to_owned())],
+    )
+    .await
+}
+
+/// A 1×1 PNG.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xFF, 0xFF, 0x3F,
+    0x00, 0x05, 0xFE, 0x02, 0xFE, 0xA7, 0x35, 0x81, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
+    0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+async fn respond(
+    stream: &mut TcpStream,
+    path: &str,
+    me: SocketAddr,
+    canary: SocketAddr,
+) -> std::io::Result<()> {
+    let port = me.port();
+    match path {
+        "/ok" => {
+            body(
+                stream,
+                "200 OK",
+                "text/html; charset=utf-8",
+                b"<title>OK</title><h1>Fine</h1>",
+            )
+            .await
+        }
+        "/cached" => {
+            let page = b"<title>Cached</title>";
+            head(
+                stream,
+                "200 OK",
+                &[
+                    ("content-type", "text/html".into()),
+                    ("cache-control", "public, max-age=600".into()),
+                    ("content-length", page.len().to_string()),
+                ],
+            )
+            .await?;
+            stream.write_all(page).await
+        }
+        "/notfound" => body(stream, "404 Not Found", "text/html", b"gone").await,
+        "/error" => body(stream, "500 Internal Server Error", "text/html", b"oops").await,
+        "/text" => body(stream, "200 OK", "text/plain", b"plain text").await,
+        "/json" => body(stream, "200 OK", "application/json", b"{}").await,
+        "/image/png" => body(stream, "200 OK", "image/png", PNG).await,
+        "/image/html-as-png" => {
+            body(stream, "200 OK", "image/png", b"<html>not a png</html>").await
+        }
+        "/image/svg" => {
+            body(
+                stream,
+                "200 OK",
+                "image/svg+xml",
+                b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+            )
+            .await
+        }
+        "/redirect/ok" => redirect(stream, format!("http://127.0.0.1:{port}/ok")).await,
+        "/redirect/relative" => redirect(stream, "/ok".to_owned()).await,
+        "/redirect/protocol-relative" => redirect(stream, format!("//127.0.0.1:{port}/ok")).await,
+        "/redirect/canary" => redirect(stream, format!("http://{canary}/canary")).await,
+        "/redirect/canary-decimal" => {
+            redirect(
+                stream,
+                format!("http://2130706434:{}/canary", canary.port()),
+            )
+            .await
+        }
+        "/redirect/canary-mapped" => {
+            redirect(
+                stream,
+                format!("http://[::ffff:127.0.0.2]:{}/canary", canary.port()),
+            )
+            .await
+        }
+        "/redirect/localhost" => redirect(stream, format!("http://localhost:{port}/ok")).await,
+        "/redirect/metadata" => {
+            redirect(
+                stream,
+                "http://169.254.169.254/latest/meta-data/".to_owned(),
+            )
+            .await
+        }
+        "/redirect/file" => redirect(stream, "file:///etc/passwd".to_owned()).await,
+        "/redirect/userinfo" => redirect(stream, format!("http://user@{canary}/canary")).await,
+        "/redirect/other-port" => {
+            redirect(
+                stream,
+                format!("http://127.0.0.1:{}/", port.wrapping_add(1)),
+            )
+            .await
+        }
+        "/redirect/loop" => redirect(stream, "/redirect/loop".to_owned()).await,
+        "/redirect/no-location" => {
+            head(stream, "302 Found", &[("content-length", "0".into())]).await
+        }
+        "/redirect/rebind" => redirect(stream, format!("http://rebind.test:{port}/ok")).await,
+        p if p.starts_with("/redirect/chain/") => {
+            let n: u32 = p["/redirect/chain/".len()..].parse().unwrap_or(0);
+            let next = if n == 0 {
+                "/ok".to_owned()
+            } else {
+                format!("/redirect/chain/{}", n - 1)
+            };
+            redirect(stream, next).await
+        }
+        "/slow/trickle" => {
+            head(stream, "200 OK", &[("content-type", "text/html".into())]).await?;
+            loop {
+                stream.write_all(b"<").await?;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        "/slow/hang" => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok(())
+        }
+        "/huge/endless" => {
+            head(stream, "200 OK", &[("content-type", "text/html".into())]).await?;
+            stream
+                .write_all(b"<html><head><title>Endless</title></head><body>")
+                .await?;
+            let chunk = vec![b'x'; 64 * 1024];
+            loop {
+                stream.write_all(&chunk).await?;
+            }
+        }
+        "/huge/image" => {
+            head(stream, "200 OK", &[("content-type", "image/png".into())]).await?;
+            stream.write_all(PNG).await?;
+            let chunk = vec![0u8; 64 * 1024];
+            loop {
+                stream.write_all(&chunk).await?;
+            }
+        }
+        "/bomb/gzip" => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder
+                .write_all(b"<html><head><title>Bomb</title></head><body>")
+                .unwrap();
+            let zeros = vec![b' '; 1024 * 1024];
+            for _ in 0..256 {
+                encoder.write_all(&zeros).unwrap();
+            }
+            let compressed = encoder.finish().unwrap();
+            head(
+                stream,
+                "200 OK",
+                &[
+                    ("content-type", "text/html".into()),
+                    ("content-encoding", "gzip".into()),
+                    ("content-length", compressed.len().to_string()),
+                ],
+            )
+            .await?;
+            stream.write_all(&compressed).await
+        }
+        "/garbage" => stream.write_all(b"this is not HTTP at all\r\n\r\n").await,
+        _ => body(stream, "404 Not Found", "text/plain", b"no route").await,
+    }
+}

@@ -1,0 +1,260 @@
+//! Every hop checked: direct inputs, redirects, names, sizes, time, types.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apercu::article_url::ArticleUrl;
+use apercu::fetch::{Blocked, FetchConfig, FetchError, Fetcher, Guard, Kind, StaticDns};
+
+use crate::origin::{Origin, PNG, start};
+
+/// The origin's exact address is the only exemption; `rebind.test` answers the canary first,
+/// then the origin; `private.test` only the canary.
+fn fetcher(origin: &Origin, config: FetchConfig) -> Fetcher {
+    let guard = Guard {
+        exemptions: vec![origin.addr.to_string().parse().unwrap()],
+        ..Guard::default()
+    };
+    let loopback = |s: &str| s.parse::<IpAddr>().unwrap();
+    let dns = StaticDns(HashMap::from([
+        (
+            "rebind.test".to_owned(),
+            vec![loopback("127.0.0.2"), loopback("127.0.0.1")],
+        ),
+        ("private.test".to_owned(), vec![loopback("127.0.0.2")]),
+        ("origin.test".to_owned(), vec![loopback("127.0.0.1")]),
+    ]));
+    Fetcher::new(guard, Arc::new(dns), config)
+}
+
+fn quick() -> FetchConfig {
+    FetchConfig {
+        total_timeout: Duration::from_secs(2),
+        max_html_bytes: 256 * 1024,
+        max_image_bytes: 256 * 1024,
+        ..FetchConfig::default()
+    }
+}
+
+async fn fetch(
+    fetcher: &Fetcher,
+    raw: &str,
+    kind: Kind,
+) -> Result<apercu::fetch::Fetched, FetchError> {
+    let url = ArticleUrl::parse(raw, &fetcher.extra_ports())?;
+    fetcher.fetch(&url, kind).await
+}
+
+#[tokio::test]
+async fn an_allowed_origin_is_fetched_with_its_headers_read() {
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let page = fetch(&f, &origin.url("/ok"), Kind::Page).await.unwrap();
+    assert_eq!(page.body, b"<title>OK</title><h1>Fine</h1>");
+    assert_eq!(
+        (page.media_type.as_deref(), page.charset.as_deref()),
+        (Some("text/html"), Some("utf-8"))
+    );
+    let cached = fetch(&f, &origin.url("/cached"), Kind::Page).await.unwrap();
+    assert_eq!(cached.max_age, Some(600));
+    let image = fetch(&f, &origin.url("/image/png"), Kind::Image)
+        .await
+        .unwrap();
+    assert_eq!(image.body, PNG);
+    assert_eq!(origin.canary_hits(), 0);
+}
+
+#[tokio::test]
+async fn production_defaults_refuse_the_loopback_origin() {
+    let origin = start().await;
+    let f = Fetcher::new(Guard::default(), Arc::new(StaticDns::default()), quick());
+    let url = ArticleUrl::parse(&origin.url("/ok"), &[origin.addr.port()]).unwrap();
+    assert!(matches!(
+        f.fetch(&url, Kind::Page).await,
+        Err(FetchError::Blocked(Blocked::Address { .. }))
+    ));
+}
+
+#[tokio::test]
+async fn other_loopback_addresses_and_ports_are_refused_before_any_connection() {
+    // security.md A1, A2, A4, A5.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let canary_port = origin.canary.port();
+    let exempt_port = origin.addr.port();
+    for raw in [
+        format!("http://{}/canary", origin.canary),
+        format!("http://2130706434:{exempt_port}/canary"),
+        format!("http://0x7f.0.0.2:{exempt_port}/canary"),
+        format!("http://[::ffff:127.0.0.2]:{exempt_port}/canary"),
+        format!("http://0.0.0.0:{exempt_port}/ok"),
+        format!("http://localhost:{exempt_port}/ok"),
+        format!("http://foo.localhost:{exempt_port}/ok"),
+    ] {
+        let result = fetch(&f, &raw, Kind::Page).await;
+        assert!(
+            matches!(result, Err(FetchError::Blocked(_) | FetchError::Url(_))),
+            "{raw}: {result:?}"
+        );
+    }
+    // Another port of the exempt address is not allowed.
+    assert!(matches!(
+        fetch(&f, "http://127.0.0.1:8/", Kind::Page).await,
+        Err(FetchError::Url(_))
+    ));
+    assert_eq!(
+        canary_port, exempt_port,
+        "the canary shares the origin's port"
+    );
+    assert_eq!(origin.canary_hits(), 0);
+}
+
+#[tokio::test]
+async fn redirects_are_checked_at_every_hop() {
+    // security.md B1–B5: every blocked target is one answer (502), and the canary sees nothing.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    for path in [
+        "/redirect/canary",
+        "/redirect/canary-decimal",
+        "/redirect/canary-mapped",
+        "/redirect/localhost",
+        "/redirect/metadata",
+        "/redirect/file",
+        "/redirect/userinfo",
+        "/redirect/other-port",
+        "/redirect/loop",
+        "/redirect/no-location",
+        "/redirect/chain/6",
+    ] {
+        let result = fetch(&f, &origin.url(path), Kind::Page).await;
+        assert!(
+            matches!(result, Err(FetchError::Unavailable(_))),
+            "{path}: {result:?}"
+        );
+    }
+    for path in [
+        "/redirect/ok",
+        "/redirect/relative",
+        "/redirect/protocol-relative",
+        "/redirect/chain/4",
+    ] {
+        let page = fetch(&f, &origin.url(path), Kind::Page)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(page.url.as_str(), origin.url("/ok"), "{path}");
+    }
+    assert_eq!(origin.canary_hits(), 0);
+}
+
+#[tokio::test]
+async fn names_resolve_once_to_allowed_addresses_only() {
+    // security.md C1–C3: mixed answers keep the allowed one; only-denied answers are a 502.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let port = origin.addr.port();
+    assert!(
+        fetch(&f, &format!("http://rebind.test:{port}/ok"), Kind::Page)
+            .await
+            .is_ok()
+    );
+    assert!(
+        fetch(&f, &origin.url("/redirect/rebind"), Kind::Page)
+            .await
+            .is_ok()
+    );
+    assert!(
+        fetch(&f, &format!("http://origin.test:{port}/ok"), Kind::Page)
+            .await
+            .is_ok()
+    );
+    assert!(matches!(
+        fetch(&f, &format!("http://private.test:{port}/ok"), Kind::Page).await,
+        Err(FetchError::Unavailable(_))
+    ));
+    assert!(matches!(
+        fetch(&f, &format!("http://unknown.test:{port}/ok"), Kind::Page).await,
+        Err(FetchError::Unavailable(_))
+    ));
+    assert_eq!(origin.canary_hits(), 0);
+}
+
+#[tokio::test]
+async fn slow_and_hanging_origins_end_at_the_deadline() {
+    // security.md D7, D8: the total deadline covers headers and body.
+    let origin = start().await;
+    let f = fetcher(
+        &origin,
+        FetchConfig {
+            total_timeout: Duration::from_millis(700),
+            ..quick()
+        },
+    );
+    for path in ["/slow/trickle", "/slow/hang"] {
+        let started = std::time::Instant::now();
+        assert!(
+            matches!(
+                fetch(&f, &origin.url(path), Kind::Page).await,
+                Err(FetchError::Timeout(_))
+            ),
+            "{path}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[tokio::test]
+async fn bodies_stop_at_the_decoded_cap() {
+    // security.md D1, D2, D11: endless pages are cut (their head is kept), images refused,
+    // and a gzip bomb stops at the cap of decoded bytes.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let endless = fetch(&f, &origin.url("/huge/endless"), Kind::Page)
+        .await
+        .unwrap();
+    assert!(endless.truncated);
+    assert_eq!(endless.body.len(), 256 * 1024);
+    assert!(endless.body.starts_with(b"<html><head><title>Endless"));
+    let bomb = fetch(&f, &origin.url("/bomb/gzip"), Kind::Page)
+        .await
+        .unwrap();
+    assert!(bomb.truncated && bomb.body.len() == 256 * 1024);
+    assert!(bomb.body.starts_with(b"<html><head><title>Bomb"));
+    assert!(matches!(
+        fetch(&f, &origin.url("/huge/image"), Kind::Image).await,
+        Err(FetchError::Unavailable(_))
+    ));
+}
+
+#[tokio::test]
+async fn wrong_types_and_statuses_are_refused() {
+    // security.md E5, E6, F10, D9; a 404 stays a 404.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    assert!(matches!(
+        fetch(&f, &origin.url("/notfound"), Kind::Page).await,
+        Err(FetchError::NotFound(404))
+    ));
+    for (path, kind) in [
+        ("/error", Kind::Page),
+        ("/text", Kind::Page),
+        ("/json", Kind::Page),
+        ("/image/png", Kind::Page),
+        ("/ok", Kind::Image),
+        ("/image/html-as-png", Kind::Image),
+        ("/image/svg", Kind::Image),
+        ("/garbage", Kind::Page),
+    ] {
+        let result = fetch(&f, &origin.url(path), kind).await;
+        assert!(
+            matches!(result, Err(FetchError::Unavailable(_))),
+            "{path} as {kind:?}: {result:?}"
+        );
+    }
+}
