@@ -1,14 +1,19 @@
-//! The command line (SPEC §2). This commands: `inspect` on a saved page.
+//! The command line (SPEC §2): `inspect` and `render`, on a URL (fetched through the safe
+//! pipeline) or a saved page.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use url::Url;
 
+use crate::article_url::{ArticleUrl, UrlError};
 use crate::card;
+use crate::config::FetchSettings;
 use crate::extract::{self, Article};
+use crate::fetch::{FetchError, Fetcher, Kind, Lookup, SystemDns};
 
 /// Aperçu: social-share previews and embeds for news articles.
 #[derive(Debug, Parser)]
@@ -20,9 +25,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render the card of a saved page to an image file (PNG, JPEG or WebP).
+    /// Render the card of an article to an image file (PNG, JPEG or WebP).
     Render {
-        /// A saved HTML file. (Fetching a URL comes with the service.)
+        /// The article's URL, or a saved HTML file.
         target: String,
         /// The image file to write; its extension gives the format unless --format is set.
         #[arg(short, long, value_name = "OUT")]
@@ -30,8 +35,7 @@ pub enum Command {
         /// The URL the page was saved from (as for `inspect`).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
-        /// A local file to use as the lead photo (without it the card has no photo: fetching
-        /// the page's photo comes with the service).
+        /// A local file to use as the lead photo instead of fetching the page's own.
         #[arg(long, value_name = "FILE")]
         image: Option<PathBuf>,
         /// png, jpeg or webp.
@@ -49,21 +53,25 @@ pub enum Command {
             value_delimiter = ':'
         )]
         fonts_dir: Vec<PathBuf>,
-        /// The `charset` the server declared for the page, if known.
+        /// The `charset` the server declared for a saved page, if known.
         #[arg(long, value_name = "LABEL")]
         charset: Option<String>,
+        #[command(flatten)]
+        fetch: FetchSettings,
     },
-    /// Print the metadata extracted from a saved page as JSON (the `/meta` body).
+    /// Print the metadata of an article as JSON (the `/meta` body).
     Inspect {
-        /// A saved HTML file. (Fetching a URL comes with the service.)
+        /// The article's URL, or a saved HTML file.
         target: String,
         /// The URL the page was saved from; relative links resolve against it. Defaults to the
         /// absolute URL the page declares for itself (`<link rel=canonical>`, `og:url`).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
-        /// The `charset` the server declared for the page, if known.
+        /// The `charset` the server declared for a saved page, if known.
         #[arg(long, value_name = "LABEL")]
         charset: Option<String>,
+        #[command(flatten)]
+        fetch: FetchSettings,
     },
 }
 
@@ -79,10 +87,12 @@ pub enum CliError {
     BadBaseUrl(String),
     #[error("{0} declares no URL of its own: give the URL it was saved from with --base-url")]
     NoBaseUrl(PathBuf),
-    #[error(
-        "fetching a URL is not available yet: save the page and inspect the file with --base-url"
-    )]
-    UrlTarget,
+    #[error("{url}: {source}")]
+    Fetch { url: String, source: FetchError },
+    #[error("{0}")]
+    Url(#[from] UrlError),
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(std::io::Error),
     #[error("cannot write the output: {0}")]
     Write(#[from] std::io::Error),
     #[error("cannot tell the image format of {0}: give --format png, jpeg or webp")]
@@ -116,8 +126,10 @@ pub fn run(command: Command) -> Result<(), CliError> {
             target,
             base_url,
             charset,
+            fetch,
         } => {
-            let article = saved_page(&target, charset.as_deref(), base_url.as_deref())?;
+            let source = Source::new(&fetch)?;
+            let article = source.article(&target, charset.as_deref(), base_url.as_deref())?;
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &article).map_err(std::io::Error::from)?;
             writeln!(out)?;
@@ -132,8 +144,10 @@ pub fn run(command: Command) -> Result<(), CliError> {
             theme,
             fonts_dir,
             charset,
+            fetch,
         } => {
-            let article = saved_page(&target, charset.as_deref(), base_url.as_deref())?;
+            let source = Source::new(&fetch)?;
+            let article = source.article(&target, charset.as_deref(), base_url.as_deref())?;
             let format_name = format
                 .or_else(|| {
                     output
@@ -154,7 +168,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 }
                 None => (card::Theme::default(), PathBuf::new()),
             };
-            let limits = card::PhotoLimits::default();
+            let limits = fetch.photo_limits();
             let unusable = |path: PathBuf| {
                 move |e: card::photo::PhotoError| CliError::Photo {
                     path,
@@ -171,7 +185,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                     )
                     .map_err(unusable(file))?,
                 ),
-                None => None,
+                None => source.lead_photo(&article, &limits),
             };
             let logo = match theme.for_host(article.url.host_str()).logo {
                 Some(relative) => {
@@ -196,24 +210,98 @@ pub fn run(command: Command) -> Result<(), CliError> {
     }
 }
 
+/// Where articles come from on the command line: the network, through the same guarded
+/// pipeline as the service, or saved files.
+struct Source {
+    fetcher: Fetcher,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// Lookups fail when the system's DNS configuration cannot be read: IP-literal URLs still work.
+struct NoDns;
+
+impl Lookup for NoDns {
+    fn lookup<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<Vec<std::net::IpAddr>>> + Send + 'a>,
+    > {
+        Box::pin(async { Err(std::io::Error::other("no DNS configuration")) })
+    }
+}
+
+impl Source {
+    fn new(settings: &FetchSettings) -> Result<Self, CliError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(CliError::Runtime)?;
+        let lookup: Arc<dyn Lookup> = match runtime.block_on(async { SystemDns::new() }) {
+            Ok(dns) => Arc::new(dns),
+            Err(_) => Arc::new(NoDns),
+        };
+        Ok(Self {
+            fetcher: Fetcher::new(settings.guard(), lookup, settings.fetch_config()),
+            runtime,
+        })
+    }
+
+    fn article(
+        &self,
+        target: &str,
+        charset: Option<&str>,
+        base_url: Option<&str>,
+    ) -> Result<Article, CliError> {
+        if !(target.starts_with("http://") || target.starts_with("https://")) {
+            let path = PathBuf::from(target);
+            return inspect_bytes(&read(&path)?, charset, base_url, &path);
+        }
+        let url = ArticleUrl::parse(target, &self.fetcher.extra_ports())?;
+        let page = self
+            .runtime
+            .block_on(self.fetcher.fetch(&url, Kind::Page))
+            .map_err(|source| CliError::Fetch {
+                url: url.to_string(),
+                source,
+            })?;
+        Ok(extract::extract(
+            &page.body,
+            page.charset.as_deref(),
+            page.url.as_url(),
+        ))
+    }
+
+    /// The article's lead photo, fetched through the same pipeline (a photo URL is as hostile as
+    /// a page URL); `None`, with a line on stderr, when it cannot be used.
+    fn lead_photo(&self, article: &Article, limits: &card::PhotoLimits) -> Option<card::Photo> {
+        let lead = article.lead_image.as_ref()?;
+        let result = ArticleUrl::from_url(&lead.url, &self.fetcher.extra_ports())
+            .map_err(|e| e.to_string())
+            .and_then(|url| {
+                self.runtime
+                    .block_on(self.fetcher.fetch(&url, Kind::Image))
+                    .map_err(|e| e.to_string())
+            })
+            .and_then(|image| {
+                card::Photo::decode_for(&image.body, limits, card::CARD_WIDTH, card::CARD_HEIGHT)
+                    .map_err(|e| e.to_string())
+            });
+        match result {
+            Ok(photo) => Some(photo),
+            Err(reason) => {
+                eprintln!("apercu: the lead photo {} is not used: {reason}", lead.url);
+                None
+            }
+        }
+    }
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|source| CliError::Read {
         path: path.to_owned(),
         source,
     })
-}
-
-/// The article of a saved page (a URL target is refused: fetching comes with the service).
-fn saved_page(
-    target: &str,
-    charset: Option<&str>,
-    base_url: Option<&str>,
-) -> Result<Article, CliError> {
-    if target.starts_with("http://") || target.starts_with("https://") {
-        return Err(CliError::UrlTarget);
-    }
-    let path = PathBuf::from(target);
-    inspect_bytes(&read(&path)?, charset, base_url, &path)
 }
 
 /// Extracts a saved page. Without a base URL, the page's own absolute canonical URL is used.

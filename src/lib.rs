@@ -6,5 +6,6 @@
 pub mod article_url;
 pub mod card;
 pub mod cli;
+pub mod config;
 pub mod extract;
 pub mod fetch;

@@ -2,5 +2,6 @@
 //! reproduced there). The origin listens on 127.0.0.1 and is the only exempt address; a canary
 //! on 127.0.0.2 counts every connection it receives and must end every test at zero.
 
+mod cli;
 mod origin;
 mod security;

@@ -166,6 +166,32 @@ async fn respond(
         "/text" => body(stream, "200 OK", "text/plain", b"plain text").await,
         "/json" => body(stream, "200 OK", "application/json", b"{}").await,
         "/image/png" => body(stream, "200 OK", "image/png", PNG).await,
+        "/image/lead.jpg" => {
+            let photo = std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/benches/data/lead.jpg"
+            ))
+            .unwrap();
+            body(stream, "200 OK", "image/jpeg", &photo).await
+        }
+        "/article" => {
+            let page = "<html lang=fr><head><meta property=og:title content=\"Un article sur la boucle locale\">\
+                        <meta property=og:site_name content=\"La Boucle\"><meta property=article:section content=Tests>\
+                        <meta property=og:image content=\"/image/lead.jpg\"></head><body><p>Texte.</p></body></html>";
+            body(
+                stream,
+                "200 OK",
+                "text/html; charset=utf-8",
+                page.as_bytes(),
+            )
+            .await
+        }
+        "/article/canary-image" => {
+            let page = format!(
+                "<html><head><meta property=og:title content=\"Second-order\"><meta property=og:image content=\"http://{canary}/canary.jpg\"></head></html>"
+            );
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
         "/image/html-as-png" => {
             body(stream, "200 OK", "image/png", b"<html>not a png</html>").await
         }

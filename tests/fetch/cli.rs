@@ -1,0 +1,106 @@
+//! `apercu inspect URL` and `apercu render URL`: the binary, through the guarded pipeline.
+
+use std::process::{Command, Output};
+
+use crate::origin::start;
+
+fn apercu(args: Vec<String>, exemption: Option<String>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_apercu"));
+    command
+        .args(args)
+        .env_remove("APERCU_ALLOW_ADDRESSES")
+        .env_remove("APERCU_ALLOWED_HOSTS");
+    if let Some(exemption) = exemption {
+        command.env("APERCU_ALLOW_ADDRESSES", exemption);
+    }
+    command.output().unwrap()
+}
+
+async fn run(args: Vec<String>, exemption: Option<String>) -> Output {
+    tokio::task::spawn_blocking(move || apercu(args, exemption))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_fetches_an_article_url() {
+    let origin = start().await;
+    let out = run(
+        vec!["inspect".into(), origin.url("/article")],
+        Some(origin.addr.to_string()),
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let article: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(article["title"], "Un article sur la boucle locale");
+    assert_eq!(article["lead_image"]["url"], origin.url("/image/lead.jpg"));
+    assert_eq!(origin.canary_hits(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_exemption_loopback_is_refused_with_a_reason() {
+    let origin = start().await;
+    let out = run(vec!["inspect".into(), origin.url("/article")], None).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Without the exemption the origin's port is not even an allowed port.
+    assert!(
+        stderr.contains("port") || stderr.contains("loopback"),
+        "{stderr}"
+    );
+    let out = run(vec!["inspect".into(), "http://127.0.0.1/".into()], None).await;
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn render_fetches_the_page_and_its_photo() {
+    let origin = start().await;
+    let dir = std::env::temp_dir().join(format!("apercu-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("card.jpg");
+    let args = vec![
+        "render".into(),
+        origin.url("/article"),
+        "-o".into(),
+        out_file.display().to_string(),
+    ];
+    let out = run(args, Some(origin.addr.to_string())).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card = image::open(&out_file).unwrap().into_rgb8();
+    assert_eq!(card.dimensions(), (1200, 630));
+    // The photo covers the card: the top-right corner is the photo's dusk sky, not the plain
+    // template's flat background.
+    let corner = card.get_pixel(1190, 10);
+    assert_ne!(corner.0, [0x15, 0x17, 0x1c], "{corner:?}");
+    assert_eq!(origin.canary_hits(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
+    // security.md B7: second-order SSRF through og:image; the card is drawn without it.
+    let origin = start().await;
+    let out_file =
+        std::env::temp_dir().join(format!("apercu-second-order-{}.png", std::process::id()));
+    let args = vec![
+        "render".into(),
+        origin.url("/article/canary-image"),
+        "-o".into(),
+        out_file.display().to_string(),
+    ];
+    let out = run(args, Some(origin.addr.to_string())).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not used"));
+    assert_eq!(origin.canary_hits(), 0);
+}
