@@ -4,6 +4,7 @@
 //! line (`cli`) drives it. Pure stages never touch the network or the clock.
 
 pub mod article_url;
+pub mod cache;
 pub mod card;
 pub mod cli;
 pub mod config;

@@ -1,0 +1,620 @@
+//! The caches: one memory-bounded moka map holding articles, photos, cards and oEmbed bodies,
+//! with freshness, stale-if-error, briefly remembered failures and one computation per key.
+//!
+//! Everything shares one map so `APERCU_CACHE_MAX_BYTES` bounds all of it together: a flood of
+//! cards cannot starve the articles of a fixed share, and nothing can grow past the budget.
+//! Values are stored type-erased (`Arc<dyn Any>`); the key's kind says what type sits behind
+//! it, so the cache knows nothing of extraction or cards.
+//!
+//! Single flight comes from moka's per-key compute lock: concurrent callers for one key run
+//! one after another, so the first fetches and the rest find its fresh result. A stale entry is
+//! refreshed by the caller who finds it stale (under the same lock) and served again, marked
+//! stale, when that refresh fails.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use moka::Expiry;
+use moka::future::Cache as Moka;
+use moka::ops::compute::Op;
+
+use crate::article_url::ArticleUrl;
+
+/// The shape of every key; bump it when a stored value's meaning changes.
+const KEY_SCHEMA: u32 = 1;
+
+/// Origin `max-age` is honoured, but only within these bounds (security.md §2.3, I4): a page
+/// saying `no-store` is still cached for a while, one saying "a year" is re-checked daily.
+const MIN_ORIGIN_FRESHNESS: Duration = Duration::from_secs(5 * 60);
+const MAX_ORIGIN_FRESHNESS: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Bookkeeping bytes per entry on top of the key and the value's own weight.
+const ENTRY_OVERHEAD: u32 = 96;
+
+/// What a key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Article,
+    Photo,
+    Card,
+    Oembed,
+    Thumb,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Article => "article",
+            Kind::Photo => "photo",
+            Kind::Card => "card",
+            Kind::Oembed => "oembed",
+            Kind::Thumb => "thumb",
+        }
+    }
+}
+
+/// A cache key: schema, kind, normalised article URL and the variant (format, size, layout
+/// version…). Nothing from the request other than these goes in, so nothing else can vary it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Key(Arc<str>);
+
+impl Key {
+    #[must_use]
+    pub fn new(kind: Kind, url: &ArticleUrl, variant: &str) -> Self {
+        // The URL goes last: it is the only part that may contain the separator.
+        Key(format!("v{KEY_SCHEMA}:{}:{variant}:{}", kind.name(), url.as_str()).into())
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How long results are kept, and how much memory they may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// How long a result is served without asking the origin again, when the origin says nothing.
+    pub fresh: Duration,
+    /// How long after that a result is kept to be served when a refresh fails.
+    pub stale: Duration,
+    /// How long a failure is remembered, so a dead origin is not asked on every request.
+    pub failure: Duration,
+    /// The memory bound of every entry together.
+    pub max_bytes: u64,
+}
+
+impl Policy {
+    /// The freshness of a result whose origin sent `max_age` (if anything), clamped.
+    #[must_use]
+    pub fn freshness(&self, origin_max_age: Option<Duration>) -> Duration {
+        match origin_max_age {
+            None => self.fresh,
+            Some(max_age) => max_age.clamp(
+                MIN_ORIGIN_FRESHNESS.min(self.fresh),
+                MAX_ORIGIN_FRESHNESS.max(self.fresh),
+            ),
+        }
+    }
+}
+
+/// A freshly computed value, with the freshness its origin asked for.
+#[derive(Debug)]
+pub struct Fresh<V> {
+    pub value: V,
+    pub origin_max_age: Option<Duration>,
+    /// Approximate bytes the value holds in memory.
+    pub weight: usize,
+}
+
+/// Where an answer came from (the `X-Cache` header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Hit,
+    Miss,
+    Stale,
+}
+
+impl Status {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Hit => "HIT",
+            Status::Miss => "MISS",
+            Status::Stale => "STALE",
+        }
+    }
+}
+
+/// A value from the cache and what a client may do with it.
+#[derive(Debug)]
+pub struct Cached<V> {
+    pub value: Arc<V>,
+    pub status: Status,
+    /// How much longer it stays fresh (zero when stale).
+    pub fresh_for: Duration,
+}
+
+impl<V> Clone for Cached<V> {
+    fn clone(&self) -> Self {
+        Cached {
+            value: Arc::clone(&self.value),
+            status: self.status,
+            fresh_for: self.fresh_for,
+        }
+    }
+}
+
+/// An error a computation may return; the cache decides from it whether to remember it.
+pub trait Failure: Clone + Send + Sync + 'static {
+    /// Whether the same request is pointless for a while (origin down, page missing) rather
+    /// than a condition of ours (overload) that the next request may not meet.
+    fn is_cacheable(&self) -> bool;
+}
+
+type Erased = Arc<dyn Any + Send + Sync>;
+
+#[derive(Clone)]
+struct Stored {
+    value: Erased,
+    weight: u32,
+    fresh_until: Instant,
+    keep_until: Instant,
+}
+
+#[derive(Clone)]
+struct Failed {
+    error: Erased,
+    until: Instant,
+}
+
+/// Everything known about one key: the last good value and the last failure, either optional.
+#[derive(Clone, Default)]
+struct Slot {
+    value: Option<Stored>,
+    failure: Option<Failed>,
+}
+
+impl Slot {
+    fn keep_until(&self) -> Option<Instant> {
+        let value = self.value.as_ref().map(|stored| stored.keep_until);
+        let failure = self.failure.as_ref().map(|failed| failed.until);
+        value.max(failure)
+    }
+
+    fn weight(&self, key: &Key) -> u32 {
+        let value = self.value.as_ref().map_or(0, |stored| stored.weight);
+        let key = u32::try_from(key.0.len()).unwrap_or(u32::MAX);
+        value.saturating_add(key).saturating_add(ENTRY_OVERHEAD)
+    }
+
+    fn fresh<V: Send + Sync + 'static>(&self, now: Instant) -> Option<Cached<V>> {
+        let stored = self
+            .value
+            .as_ref()
+            .filter(|stored| now < stored.fresh_until)?;
+        let value = Arc::clone(&stored.value).downcast::<V>().ok()?;
+        Some(Cached {
+            value,
+            status: Status::Hit,
+            fresh_for: stored.fresh_until - now,
+        })
+    }
+
+    fn stale<V: Send + Sync + 'static>(&self, now: Instant) -> Option<Cached<V>> {
+        let stored = self
+            .value
+            .as_ref()
+            .filter(|stored| now < stored.keep_until)?;
+        let value = Arc::clone(&stored.value).downcast::<V>().ok()?;
+        Some(Cached {
+            value,
+            status: Status::Stale,
+            fresh_for: Duration::ZERO,
+        })
+    }
+
+    fn recent_failure<E: Failure>(&self, now: Instant) -> Option<E> {
+        let failed = self.failure.as_ref().filter(|failed| now < failed.until)?;
+        failed.error.downcast_ref::<E>().cloned()
+    }
+}
+
+/// Each slot lives until its stale window and its remembered failure are both over.
+struct SlotExpiry;
+
+impl SlotExpiry {
+    fn remaining(slot: &Slot, from: Instant) -> Duration {
+        slot.keep_until().map_or(Duration::ZERO, |until| {
+            until.saturating_duration_since(from)
+        })
+    }
+}
+
+impl Expiry<Key, Slot> for SlotExpiry {
+    fn expire_after_create(&self, _: &Key, slot: &Slot, created_at: Instant) -> Option<Duration> {
+        Some(Self::remaining(slot, created_at))
+    }
+
+    fn expire_after_update(
+        &self,
+        _: &Key,
+        slot: &Slot,
+        updated_at: Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(Self::remaining(slot, updated_at))
+    }
+}
+
+/// The service's cache. Cheap to clone; clones share the entries.
+#[derive(Clone)]
+pub struct Cache {
+    map: Moka<Key, Slot>,
+    policy: Policy,
+}
+
+impl fmt::Debug for Cache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cache")
+            .field("policy", &self.policy)
+            .field("entries", &self.map.entry_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    #[must_use]
+    pub fn new(policy: Policy) -> Self {
+        let map = Moka::builder()
+            .max_capacity(policy.max_bytes)
+            .weigher(|key: &Key, slot: &Slot| slot.weight(key))
+            .expire_after(SlotExpiry)
+            .build();
+        Cache { map, policy }
+    }
+
+    #[must_use]
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The value under `key`: fresh from the cache, or computed by `compute` (once, however
+    /// many callers ask at the same moment), or stale when computing fails and an older value
+    /// is still within its stale window. A failure is remembered for `Policy::failure` when it
+    /// says it may be; until then callers get it again without `compute` running.
+    ///
+    /// # Errors
+    ///
+    /// The error of `compute` (this call's or a remembered one) when no stale value is left.
+    pub async fn get_or_compute<V, E, F, Fut>(&self, key: &Key, compute: F) -> Result<Cached<V>, E>
+    where
+        V: Send + Sync + 'static,
+        E: Failure,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Fresh<V>, E>>,
+    {
+        // The common case takes no per-key lock.
+        if let Some(slot) = self.map.get(key).await
+            && let Some(cached) = slot.fresh(Instant::now())
+        {
+            return Ok(cached);
+        }
+
+        let mut outcome: Option<Result<Cached<V>, E>> = None;
+        let policy = self.policy;
+        self.map
+            .entry_by_ref(key)
+            .and_compute_with(|entry| {
+                let slot = entry.map(moka::Entry::into_value).unwrap_or_default();
+                let outcome = &mut outcome;
+                async move {
+                    let now = Instant::now();
+                    // Someone ahead of us in the queue may have just computed it.
+                    if let Some(cached) = slot.fresh(now) {
+                        *outcome = Some(Ok(cached));
+                        return Op::Nop;
+                    }
+                    if let Some(error) = slot.recent_failure::<E>(now) {
+                        *outcome = Some(slot.stale(now).ok_or(error));
+                        return Op::Nop;
+                    }
+                    match compute().await {
+                        Ok(fresh) => {
+                            let now = Instant::now();
+                            let fresh_for = policy.freshness(fresh.origin_max_age);
+                            let value = Arc::new(fresh.value);
+                            let stored = Stored {
+                                value: Arc::clone(&value) as Erased,
+                                weight: u32::try_from(fresh.weight).unwrap_or(u32::MAX),
+                                fresh_until: now + fresh_for,
+                                keep_until: now + fresh_for + policy.stale,
+                            };
+                            *outcome = Some(Ok(Cached {
+                                value,
+                                status: Status::Miss,
+                                fresh_for,
+                            }));
+                            Op::Put(Slot {
+                                value: Some(stored),
+                                failure: None,
+                            })
+                        }
+                        Err(error) => {
+                            let remember = error.is_cacheable() && !policy.failure.is_zero();
+                            let failure = Failed {
+                                error: Arc::new(error.clone()) as Erased,
+                                until: now + policy.failure,
+                            };
+                            *outcome = Some(slot.stale(now).ok_or(error));
+                            if remember {
+                                Op::Put(Slot {
+                                    value: slot.value,
+                                    failure: Some(failure),
+                                })
+                            } else {
+                                Op::Nop
+                            }
+                        }
+                    }
+                }
+            })
+            .await;
+        outcome.unwrap_or_else(|| unreachable!("and_compute_with always runs its closure"))
+    }
+
+    /// Bytes the entries are counted as taking (after pending evictions are applied).
+    pub async fn weighted_bytes(&self) -> u64 {
+        self.map.run_pending_tasks().await;
+        self.map.weighted_size()
+    }
+
+    /// Entries held (after pending evictions are applied).
+    pub async fn entry_count(&self) -> u64 {
+        self.map.run_pending_tasks().await;
+        self.map.entry_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum TestError {
+        OriginDown,
+        Overloaded,
+    }
+
+    impl Failure for TestError {
+        fn is_cacheable(&self) -> bool {
+            matches!(self, TestError::OriginDown)
+        }
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn policy(fresh: Duration) -> Policy {
+        Policy {
+            fresh,
+            stale: HOUR,
+            failure: Duration::from_secs(30),
+            max_bytes: 1 << 20,
+        }
+    }
+
+    fn key(path: &str) -> Key {
+        let url = ArticleUrl::parse(&format!("https://news.example{path}"), &[]).unwrap();
+        Key::new(Kind::Article, &url, "")
+    }
+
+    fn fresh(value: &str) -> Fresh<String> {
+        Fresh {
+            value: value.to_owned(),
+            origin_max_age: None,
+            weight: value.len(),
+        }
+    }
+
+    /// A computation that counts its runs and answers with the next of `answers`.
+    struct Origin {
+        calls: AtomicUsize,
+        answers: Vec<Result<&'static str, TestError>>,
+    }
+
+    impl Origin {
+        fn new(answers: Vec<Result<&'static str, TestError>>) -> Arc<Self> {
+            Arc::new(Origin {
+                calls: AtomicUsize::new(0),
+                answers,
+            })
+        }
+
+        async fn fetch(&self) -> Result<Fresh<String>, TestError> {
+            let call = self.calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            match &self.answers[call.min(self.answers.len() - 1)] {
+                Ok(value) => Ok(fresh(value)),
+                Err(error) => Err(error.clone()),
+            }
+        }
+
+        fn calls(&self) -> usize {
+            self.calls.load(Ordering::SeqCst)
+        }
+    }
+
+    async fn ask(cache: &Cache, key: &Key, origin: &Origin) -> Result<Cached<String>, TestError> {
+        cache.get_or_compute(key, || origin.fetch()).await
+    }
+
+    #[tokio::test]
+    async fn a_fresh_entry_is_served_without_computing_again() {
+        let cache = Cache::new(policy(HOUR));
+        let origin = Origin::new(vec![Ok("first"), Ok("second")]);
+        let first = ask(&cache, &key("/a"), &origin).await.unwrap();
+        let second = ask(&cache, &key("/a"), &origin).await.unwrap();
+        assert_eq!((first.status, second.status), (Status::Miss, Status::Hit));
+        assert_eq!(*second.value, "first");
+        assert_eq!(origin.calls(), 1);
+        assert!(second.fresh_for <= HOUR && second.fresh_for > Duration::from_secs(3595));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fifty_concurrent_callers_for_one_key_compute_once() {
+        let cache = Cache::new(policy(HOUR));
+        let origin = Origin::new(vec![Ok("only")]);
+        let callers: Vec<_> = (0..50)
+            .map(|_| {
+                let (cache, origin) = (cache.clone(), Arc::clone(&origin));
+                tokio::spawn(async move { ask(&cache, &key("/a"), &origin).await })
+            })
+            .collect();
+        let mut misses = 0;
+        for caller in callers {
+            let cached = caller.await.unwrap().unwrap();
+            assert_eq!(*cached.value, "only");
+            misses += usize::from(cached.status == Status::Miss);
+        }
+        assert_eq!(origin.calls(), 1);
+        assert_eq!(misses, 1);
+    }
+
+    #[tokio::test]
+    async fn a_failure_is_remembered_so_a_dead_origin_is_not_asked_again() {
+        let cache = Cache::new(policy(HOUR));
+        let origin = Origin::new(vec![Err(TestError::OriginDown), Ok("back")]);
+        assert_eq!(
+            ask(&cache, &key("/a"), &origin).await.unwrap_err(),
+            TestError::OriginDown
+        );
+        assert_eq!(
+            ask(&cache, &key("/a"), &origin).await.unwrap_err(),
+            TestError::OriginDown
+        );
+        assert_eq!(origin.calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failure_of_ours_is_not_remembered() {
+        let cache = Cache::new(policy(HOUR));
+        let origin = Origin::new(vec![Err(TestError::Overloaded), Ok("fine")]);
+        assert!(ask(&cache, &key("/a"), &origin).await.is_err());
+        assert_eq!(
+            *ask(&cache, &key("/a"), &origin).await.unwrap().value,
+            "fine"
+        );
+        assert_eq!(origin.calls(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_stale_entry_is_served_when_the_refresh_fails() {
+        let cache = Cache::new(policy(Duration::ZERO));
+        let origin = Origin::new(vec![Ok("good"), Err(TestError::OriginDown)]);
+        ask(&cache, &key("/a"), &origin).await.unwrap();
+        let stale = ask(&cache, &key("/a"), &origin).await.unwrap();
+        assert_eq!(
+            (stale.status, stale.value.as_str()),
+            (Status::Stale, "good")
+        );
+        // The failure is remembered: the next caller gets the stale value without a fetch.
+        let again = ask(&cache, &key("/a"), &origin).await.unwrap();
+        assert_eq!((again.status, origin.calls()), (Status::Stale, 2));
+    }
+
+    #[tokio::test]
+    async fn a_stale_entry_is_replaced_when_the_origin_answers() {
+        let cache = Cache::new(policy(Duration::ZERO));
+        let origin = Origin::new(vec![Ok("old"), Ok("new")]);
+        ask(&cache, &key("/a"), &origin).await.unwrap();
+        let refreshed = ask(&cache, &key("/a"), &origin).await.unwrap();
+        assert_eq!(
+            (refreshed.status, refreshed.value.as_str()),
+            (Status::Miss, "new")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_computation_leaves_the_next_caller_to_compute() {
+        let cache = Cache::new(policy(HOUR));
+        let origin = Origin::new(vec![Ok("slow"), Ok("done")]);
+        let key = key("/a");
+        let abandoned = tokio::time::timeout(Duration::from_millis(1), ask(&cache, &key, &origin));
+        assert!(abandoned.await.is_err());
+        let cached = ask(&cache, &key, &origin).await.unwrap();
+        assert_eq!(
+            (cached.status, cached.value.as_str()),
+            (Status::Miss, "done")
+        );
+    }
+
+    #[tokio::test]
+    async fn kinds_variants_and_urls_never_share_an_entry() {
+        let url = ArticleUrl::parse("https://news.example/a?x=1", &[]).unwrap();
+        let keys = [
+            Key::new(Kind::Card, &url, "png"),
+            Key::new(Kind::Card, &url, "jpeg"),
+            Key::new(Kind::Oembed, &url, "png"),
+            Key::new(
+                Kind::Card,
+                &ArticleUrl::parse("https://news.example/a?x=2", &[]).unwrap(),
+                "png",
+            ),
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        // The same article written two ways is one key.
+        let spelled = ArticleUrl::parse("HTTPS://News.Example:443/a?x=1#top", &[]).unwrap();
+        assert_eq!(Key::new(Kind::Card, &spelled, "png"), keys[0]);
+    }
+
+    #[tokio::test]
+    async fn the_entries_together_stay_within_the_memory_bound() {
+        let cache = Cache::new(Policy {
+            max_bytes: 64 * 1024,
+            ..policy(HOUR)
+        });
+        for n in 0..200 {
+            let big = Fresh {
+                value: vec![0u8; 4096],
+                origin_max_age: None,
+                weight: 4096,
+            };
+            let result: Result<_, TestError> = cache
+                .get_or_compute(&key(&format!("/{n}")), || async { Ok(big) })
+                .await;
+            result.unwrap();
+        }
+        assert!(cache.weighted_bytes().await <= 64 * 1024);
+        assert!(cache.entry_count().await < 200);
+    }
+
+    #[test]
+    fn origin_max_age_is_honoured_within_bounds() {
+        let policy = policy(HOUR);
+        assert_eq!(policy.freshness(None), HOUR);
+        assert_eq!(policy.freshness(Some(Duration::ZERO)), MIN_ORIGIN_FRESHNESS);
+        assert_eq!(
+            policy.freshness(Some(Duration::from_secs(7200))),
+            Duration::from_secs(7200)
+        );
+        assert_eq!(
+            policy.freshness(Some(Duration::from_secs(999_999_999))),
+            MAX_ORIGIN_FRESHNESS
+        );
+    }
+}
