@@ -1,30 +1,40 @@
-//! The command line (SPEC §2): `inspect` and `render`, on a URL (fetched through the safe
-//! pipeline) or a saved page.
+//! The command line (SPEC §2): `serve` (also with no subcommand), and `inspect` and `render` on a
+//! URL (fetched through the same guarded pipeline as the service) or a saved page.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use url::Url;
 
 use crate::article_url::{ArticleUrl, UrlError};
 use crate::card;
-use crate::config::FetchSettings;
+use crate::config::{CardSettings, FetchSettings, ServeSettings, SettingsError};
 use crate::extract::{self, Article};
-use crate::fetch::{FetchError, Fetcher, Kind, Lookup, SystemDns};
+use crate::fetch::{FetchError, Fetcher, Kind, system_lookup};
+use crate::startup::{Application, StartupError};
 
 /// Aperçu: social-share previews and embeds for news articles.
 #[derive(Debug, Parser)]
-#[command(name = "apercu", version, about)]
+#[command(
+    name = "apercu",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Without a subcommand, the service runs with these settings.
+    #[command(flatten)]
+    pub serve: ServeSettings,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the HTTP service (the default).
+    Serve(ServeSettings),
     /// Render the card of an article to an image file (PNG, JPEG or WebP).
     Render {
         /// The article's URL, or a saved HTML file.
@@ -41,18 +51,8 @@ pub enum Command {
         /// png, jpeg or webp.
         #[arg(long, value_name = "FORMAT")]
         format: Option<String>,
-        /// A card theme (TOML) laid over the built-in one.
-        #[arg(long, env = "APERCU_THEME", value_name = "FILE")]
-        theme: Option<PathBuf>,
-        /// Extra font folders for characters the bundled fonts lack (CJK, emoji), searched
-        /// before the system font folders; several separated by `:`.
-        #[arg(
-            long,
-            env = "APERCU_FONTS_DIR",
-            value_name = "DIRS",
-            value_delimiter = ':'
-        )]
-        fonts_dir: Vec<PathBuf>,
+        #[command(flatten)]
+        card: CardSettings,
         /// The `charset` the server declared for a saved page, if known.
         #[arg(long, value_name = "LABEL")]
         charset: Option<String>,
@@ -101,13 +101,17 @@ pub enum CliError {
     Photo { path: PathBuf, reason: String },
     #[error(transparent)]
     Render(#[from] crate::card::RenderError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Startup(#[from] StartupError),
 }
 
 /// Parses the command line, runs the command, reports errors on stderr.
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match run(cli.command.unwrap_or(Command::Serve(cli.serve))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("apercu: {e}");
@@ -122,6 +126,7 @@ pub fn main() -> ExitCode {
 /// A [`CliError`] when the input cannot be read or the arguments do not fit.
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
+        Command::Serve(settings) => serve(&settings),
         Command::Inspect {
             target,
             base_url,
@@ -141,8 +146,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             base_url,
             image,
             format,
-            theme,
-            fonts_dir,
+            card: card_settings,
             charset,
             fetch,
         } => {
@@ -158,16 +162,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 .unwrap_or_default();
             let format = card::Format::from_name(&format_name)
                 .ok_or(CliError::UnknownFormat(format_name))?;
-            let (theme, theme_dir) = match theme {
-                Some(file) => {
-                    let text = String::from_utf8_lossy(&read(&file)?).into_owned();
-                    (
-                        card::Theme::from_toml(&text)?,
-                        file.parent().map(Path::to_path_buf).unwrap_or_default(),
-                    )
-                }
-                None => (card::Theme::default(), PathBuf::new()),
-            };
+            let (theme, theme_dir) = card_settings.theme()?;
             let limits = fetch.photo_limits();
             let unusable = |path: PathBuf| {
                 move |e: card::photo::PhotoError| CliError::Photo {
@@ -194,9 +189,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 }
                 None => None,
             };
-            let mut dirs = fonts_dir;
-            dirs.extend(card::fonts::SYSTEM_FONT_DIRS.iter().map(PathBuf::from));
-            let renderer = card::Renderer::new(card::FontBook::with_dirs(&dirs)?);
+            let renderer = card::Renderer::new(card_settings.font_book()?);
             let (encoded, drawn) =
                 renderer.render(&article, photo.as_ref(), logo.as_ref(), &theme, format)?;
             if drawn.missing_glyphs > 0 {
@@ -210,25 +203,43 @@ pub fn run(command: Command) -> Result<(), CliError> {
     }
 }
 
+/// Runs the service until it is stopped.
+fn serve(settings: &ServeSettings) -> Result<(), CliError> {
+    init_logging(settings);
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings, system_lookup())?;
+        tracing::info!(
+            address = %settings.listen,
+            port = app.port(),
+            "serving"
+        );
+        app.run_until_stopped().await.map_err(CliError::Write)
+    })
+}
+
+/// Logs to stderr, filtered by `APERCU_LOG`, as text or JSON lines (`APERCU_LOG_FORMAT`).
+fn init_logging(settings: &ServeSettings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    let result = if settings.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    if let Err(e) = result {
+        eprintln!("apercu: logging is not available: {e}");
+    }
+}
+
 /// Where articles come from on the command line: the network, through the same guarded
 /// pipeline as the service, or saved files.
 struct Source {
     fetcher: Fetcher,
     runtime: tokio::runtime::Runtime,
-}
-
-/// Lookups fail when the system's DNS configuration cannot be read: IP-literal URLs still work.
-struct NoDns;
-
-impl Lookup for NoDns {
-    fn lookup<'a>(
-        &'a self,
-        _: &'a str,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = std::io::Result<Vec<std::net::IpAddr>>> + Send + 'a>,
-    > {
-        Box::pin(async { Err(std::io::Error::other("no DNS configuration")) })
-    }
 }
 
 impl Source {
@@ -237,10 +248,7 @@ impl Source {
             .enable_all()
             .build()
             .map_err(CliError::Runtime)?;
-        let lookup: Arc<dyn Lookup> = match runtime.block_on(async { SystemDns::new() }) {
-            Ok(dns) => Arc::new(dns),
-            Err(_) => Arc::new(NoDns),
-        };
+        let lookup = runtime.block_on(async { system_lookup() });
         Ok(Self {
             fetcher: Fetcher::new(settings.guard(), lookup, settings.fetch_config()),
             runtime,

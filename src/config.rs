@@ -1,11 +1,16 @@
-//! Settings shared by every command that fetches (SPEC §5): each a flag and an `APERCU_*`
-//! variable, validated when the command line is parsed, with the defaults of the SPEC.
+//! Settings (SPEC §5): each a flag and an `APERCU_*` variable, validated when the command line
+//! is parsed, with the defaults of the SPEC. Grouped by what uses them: fetching, cards, the
+//! cache, and the service itself.
 
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
+use url::Url;
 
-use crate::card::PhotoLimits;
+use crate::cache::Policy;
+use crate::card::{FontBook, PhotoLimits, RenderError, Theme};
 use crate::fetch::{AllowedHosts, Exemption, FetchConfig, Guard};
 
 /// Seconds one origin fetch may take by default, redirects included.
@@ -13,6 +18,164 @@ pub const DEFAULT_FETCH_TIMEOUT_SECS: u64 = 8;
 pub const DEFAULT_MAX_HTML_BYTES: usize = 2 * 1024 * 1024;
 pub const DEFAULT_MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 40_000_000;
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_CACHE_MAX_BYTES: u64 = 256 * 1024 * 1024;
+pub const DEFAULT_CACHE_TTL_SECS: u64 = 3600;
+pub const DEFAULT_STALE_TTL_SECS: u64 = 86_400;
+/// How long a failed fetch is remembered (security.md §2.2: 30–60 s).
+pub const FAILURE_TTL: Duration = Duration::from_secs(30);
+
+/// A settings file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("APERCU_PUBLIC_URL must be an absolute http or https URL without query or fragment")]
+    PublicUrl,
+}
+
+/// How cards look: the theme and where to find fonts for scripts the bundled ones lack.
+#[derive(Debug, Clone, Args)]
+pub struct CardSettings {
+    /// A card theme (TOML) laid over the built-in one.
+    #[arg(long, env = "APERCU_THEME", value_name = "FILE")]
+    pub theme: Option<PathBuf>,
+    /// Extra font folders for characters the bundled fonts lack (CJK, emoji), searched before
+    /// the system font folders; several separated by `:`.
+    #[arg(
+        long,
+        env = "APERCU_FONTS_DIR",
+        value_name = "DIRS",
+        value_delimiter = ':'
+    )]
+    pub fonts_dir: Vec<PathBuf>,
+}
+
+impl CardSettings {
+    /// The theme, and the folder its relative paths (logos) start from.
+    ///
+    /// # Errors
+    /// The theme file cannot be read or is not a valid theme.
+    pub fn theme(&self) -> Result<(Theme, PathBuf), SettingsError> {
+        let Some(file) = &self.theme else {
+            return Ok((Theme::default(), PathBuf::new()));
+        };
+        let bytes = std::fs::read(file).map_err(|source| SettingsError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        let theme = Theme::from_toml(&String::from_utf8_lossy(&bytes))?;
+        Ok((
+            theme,
+            file.parent().map(Path::to_path_buf).unwrap_or_default(),
+        ))
+    }
+
+    /// The bundled fonts, then the extra folders, then the system's.
+    ///
+    /// # Errors
+    /// The bundled fonts cannot be loaded.
+    pub fn font_book(&self) -> Result<FontBook, SettingsError> {
+        let mut dirs = self.fonts_dir.clone();
+        dirs.extend(
+            crate::card::fonts::SYSTEM_FONT_DIRS
+                .iter()
+                .map(PathBuf::from),
+        );
+        Ok(FontBook::with_dirs(&dirs)?)
+    }
+}
+
+/// How long results are kept and how much memory they may take.
+#[derive(Debug, Clone, Args)]
+pub struct CacheSettings {
+    /// Memory bound of all caches together, in bytes.
+    #[arg(long, env = "APERCU_CACHE_MAX_BYTES", value_name = "BYTES", default_value_t = DEFAULT_CACHE_MAX_BYTES,
+          value_parser = clap::value_parser!(u64).range(1024 * 1024..))]
+    pub cache_max_bytes: u64,
+    /// Seconds a result stays fresh when the origin says nothing (its `max-age` is honoured
+    /// between 5 minutes and a day).
+    #[arg(long, env = "APERCU_CACHE_TTL", value_name = "SECONDS", default_value_t = DEFAULT_CACHE_TTL_SECS,
+          value_parser = clap::value_parser!(u64).range(0..=7 * 86_400))]
+    pub cache_ttl: u64,
+    /// Seconds a stale result may still be served when the origin fails.
+    #[arg(long, env = "APERCU_STALE_TTL", value_name = "SECONDS", default_value_t = DEFAULT_STALE_TTL_SECS,
+          value_parser = clap::value_parser!(u64).range(0..=30 * 86_400))]
+    pub stale_ttl: u64,
+}
+
+impl CacheSettings {
+    #[must_use]
+    pub fn policy(&self) -> Policy {
+        Policy {
+            fresh: Duration::from_secs(self.cache_ttl),
+            stale: Duration::from_secs(self.stale_ttl),
+            failure: FAILURE_TTL,
+            max_bytes: self.cache_max_bytes,
+        }
+    }
+}
+
+/// The service's own settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeSettings {
+    /// Address to bind (the Docker image sets `0.0.0.0:8080`).
+    #[arg(long, env = "APERCU_LISTEN", value_name = "ADDRESS", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Absolute base of every URL the service emits; never taken from the request's `Host`.
+    /// Defaults to `http://<listen>`.
+    #[arg(long, env = "APERCU_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<Url>,
+    /// Log filter (`info`, `debug`, `apercu=debug,actix_web=warn`…).
+    #[arg(
+        long,
+        env = "APERCU_LOG",
+        value_name = "FILTER",
+        default_value = "info"
+    )]
+    pub log: String,
+    /// `text` or `json` (one JSON object per line).
+    #[arg(long, env = "APERCU_LOG_FORMAT", value_name = "FORMAT", default_value = "text",
+          value_parser = ["text", "json"])]
+    pub log_format: String,
+    #[command(flatten)]
+    pub cache: CacheSettings,
+    #[command(flatten)]
+    pub fetch: FetchSettings,
+    #[command(flatten)]
+    pub card: CardSettings,
+}
+
+impl ServeSettings {
+    /// The public base URL, checked: absolute http(s), no query or fragment, ending in `/`.
+    ///
+    /// # Errors
+    /// [`SettingsError::PublicUrl`].
+    pub fn public_url(&self) -> Result<Url, SettingsError> {
+        let mut url = match &self.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{}/", self.listen))
+                .map_err(|_| SettingsError::PublicUrl)?,
+        };
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host().is_none()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            return Err(SettingsError::PublicUrl);
+        }
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(url)
+    }
+}
 
 /// What may be fetched, and how much of it.
 #[derive(Debug, Clone, Args)]

@@ -102,6 +102,33 @@ pub trait Lookup: Send + Sync + 'static {
     ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'a>>;
 }
 
+/// Lookups that always fail: what is left when the system's DNS configuration cannot be read
+/// (IP-literal URLs still work).
+#[derive(Debug)]
+pub struct NoDns;
+
+impl Lookup for NoDns {
+    fn lookup<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'a>> {
+        Box::pin(async { Err(std::io::Error::other("no DNS configuration")) })
+    }
+}
+
+/// The system's resolver, or [`NoDns`] (with a warning) when its configuration is unreadable.
+/// Call it inside a Tokio runtime.
+#[must_use]
+pub fn system_lookup() -> Arc<dyn Lookup> {
+    match SystemDns::new() {
+        Ok(dns) => Arc::new(dns),
+        Err(e) => {
+            tracing::warn!(error = %e, "no DNS configuration: only IP-literal URLs can be fetched");
+            Arc::new(NoDns)
+        }
+    }
+}
+
 /// The system's resolver configuration (`/etc/resolv.conf`), through hickory.
 #[derive(Debug)]
 pub struct SystemDns(hickory_resolver::TokioResolver);

@@ -6,5 +6,8 @@
 pub mod client;
 pub mod guard;
 
-pub use client::{FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, StaticDns, SystemDns};
+pub use client::{
+    FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, NoDns, StaticDns, SystemDns,
+    system_lookup,
+};
 pub use guard::{AllowedHosts, Blocked, Exemption, Guard};

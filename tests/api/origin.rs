@@ -1,10 +1,11 @@
 //! A deliberately small HTTP/1.1 server with one route per hostile behaviour, and the canary.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,7 +16,11 @@ pub struct Origin {
     pub addr: SocketAddr,
     pub canary: SocketAddr,
     pub canary_hits: Arc<AtomicUsize>,
+    /// Requests received, by path (with its query).
+    pub hits: Hits,
 }
+
+pub type Hits = Arc<Mutex<HashMap<String, usize>>>;
 
 impl Origin {
     pub fn url(&self, path: &str) -> String {
@@ -24,6 +29,11 @@ impl Origin {
 
     pub fn canary_hits(&self) -> usize {
         self.canary_hits.load(Ordering::SeqCst)
+    }
+
+    /// How many requests the origin received for `path`.
+    pub fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
     }
 }
 
@@ -52,19 +62,22 @@ pub async fn start() -> Origin {
                 .await;
         }
     });
+    let hits = Hits::default();
+    let counted = Arc::clone(&hits);
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve(stream, addr, canary));
+            tokio::spawn(serve(stream, addr, canary, Arc::clone(&counted)));
         }
     });
     Origin {
         addr,
         canary,
         canary_hits,
+        hits,
     }
 }
 
-async fn serve(mut stream: TcpStream, me: SocketAddr, canary: SocketAddr) {
+async fn serve(mut stream: TcpStream, me: SocketAddr, canary: SocketAddr, hits: Hits) {
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -78,6 +91,7 @@ async fn serve(mut stream: TcpStream, me: SocketAddr, canary: SocketAddr) {
     }
     let line = String::from_utf8_lossy(&request);
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
     let _ = respond(&mut stream, &path, me, canary).await;
 }
 
@@ -119,6 +133,15 @@ async fn redirect(stream: &mut TcpStream, location: String) -> std::io::Result<(
         &[("location", location), ("content-length", "0".to_owned())],
     )
     .await
+}
+
+/// The benchmark's lead photo (1600×1067 JPEG).
+fn lead_photo() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/data/lead.jpg"
+    ))
+    .unwrap()
 }
 
 /// A 1×1 PNG.
@@ -166,13 +189,25 @@ async fn respond(
         "/text" => body(stream, "200 OK", "text/plain", b"plain text").await,
         "/json" => body(stream, "200 OK", "application/json", b"{}").await,
         "/image/png" => body(stream, "200 OK", "image/png", PNG).await,
-        "/image/lead.jpg" => {
-            let photo = std::fs::read(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/benches/data/lead.jpg"
-            ))
-            .unwrap();
-            body(stream, "200 OK", "image/jpeg", &photo).await
+        "/image/lead.jpg" => body(stream, "200 OK", "image/jpeg", &lead_photo()).await,
+        "/article/slow" => {
+            // Slow enough that a burst of requests all arrive while the first is in flight.
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let page = format!(
+                "<html lang=fr><head><meta property=og:title content=\"Lent\">\
+                 <meta property=og:image content=\"http://{me}/image/lead.jpg?slow\"></head></html>"
+            );
+            body(
+                stream,
+                "200 OK",
+                "text/html; charset=utf-8",
+                page.as_bytes(),
+            )
+            .await
+        }
+        "/image/lead.jpg?slow" => {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            body(stream, "200 OK", "image/jpeg", &lead_photo()).await
         }
         "/article" => {
             let page = "<html lang=fr><head><meta property=og:title content=\"Un article sur la boucle locale\">\

@@ -1,0 +1,207 @@
+//! The one error every route answers with (SPEC §3 "Errors"): a status, a stable code and a
+//! sentence for people. The cause is logged here and never sent: a client cannot tell a closed
+//! internal port from an unreachable public one.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::article_url::UrlError;
+use crate::fetch::{Blocked, FetchError};
+use crate::service::ServiceError;
+
+/// How long a client or CDN may keep an error about the origin (a dead origin stays dead for a
+/// while; our cache remembers it as long).
+const ORIGIN_ERROR_MAX_AGE: u32 = 30;
+
+#[derive(Debug)]
+pub struct AppError {
+    status: StatusCode,
+    code: &'static str,
+    message: &'static str,
+    /// For the log only.
+    cause: String,
+}
+
+impl AppError {
+    fn new(status: StatusCode, code: &'static str, message: &'static str, cause: String) -> Self {
+        AppError {
+            status,
+            code,
+            message,
+            cause,
+        }
+    }
+
+    /// A query parameter that is missing, repeated or out of range.
+    #[must_use]
+    pub fn invalid_parameter(message: &'static str) -> Self {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            message,
+            message.to_owned(),
+        )
+    }
+
+    #[must_use]
+    pub fn not_found() -> Self {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "There is nothing at this address.",
+            String::new(),
+        )
+    }
+
+    #[must_use]
+    pub fn method_not_allowed() -> Self {
+        AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Only GET and HEAD are answered.",
+            String::new(),
+        )
+    }
+
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    fn is_about_the_origin(&self) -> bool {
+        matches!(
+            self.status,
+            StatusCode::NOT_FOUND | StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+        ) && self.code != "not-found"
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): {}",
+            self.code,
+            self.status.as_u16(),
+            self.cause
+        )
+    }
+}
+
+impl From<UrlError> for AppError {
+    fn from(error: UrlError) -> Self {
+        let (status, code, message) = match error {
+            UrlError::TooLong => (
+                StatusCode::URI_TOO_LONG,
+                "url-too-long",
+                "The url is longer than 2048 bytes.",
+            ),
+            UrlError::Invalid => (
+                StatusCode::BAD_REQUEST,
+                "invalid-url",
+                "The url parameter must be an absolute http or https URL.",
+            ),
+            UrlError::Scheme => (
+                StatusCode::BAD_REQUEST,
+                "invalid-url",
+                "Only http and https URLs can be previewed.",
+            ),
+            UrlError::Userinfo => (
+                StatusCode::BAD_REQUEST,
+                "invalid-url",
+                "URLs with a user name or password are not accepted.",
+            ),
+            UrlError::Port(_) => (
+                StatusCode::BAD_REQUEST,
+                "invalid-url",
+                "Only the standard web ports can be fetched.",
+            ),
+        };
+        AppError::new(status, code, message, error.to_string())
+    }
+}
+
+impl From<&FetchError> for AppError {
+    fn from(error: &FetchError) -> Self {
+        let cause = error.to_string();
+        match error {
+            FetchError::Url(url) => AppError::from(url.clone()),
+            FetchError::Blocked(Blocked::HostNotAllowed(_)) => AppError::new(
+                StatusCode::FORBIDDEN,
+                "host-not-allowed",
+                "This service does not preview pages from that host.",
+                cause,
+            ),
+            FetchError::Blocked(Blocked::Name(_) | Blocked::Address { .. }) => AppError::new(
+                StatusCode::FORBIDDEN,
+                "address-blocked",
+                "That address is not on the public internet.",
+                cause,
+            ),
+            FetchError::NotFound(_) => AppError::new(
+                StatusCode::NOT_FOUND,
+                "article-not-found",
+                "The site says this article does not exist.",
+                cause,
+            ),
+            FetchError::Timeout(_) => AppError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "origin-timeout",
+                "The site took too long to answer.",
+                cause,
+            ),
+            FetchError::Unavailable(_) => AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "origin-unavailable",
+                "The page could not be fetched or read.",
+                cause,
+            ),
+        }
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(error: ServiceError) -> Self {
+        match &error {
+            ServiceError::Fetch(fetch) => AppError::from(fetch.as_ref()),
+            ServiceError::Internal(cause) => AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal-error",
+                "The preview could not be made; try again shortly.",
+                cause.clone(),
+            ),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            tracing::warn!(code = self.code, cause = %self.cause, "request failed");
+        } else {
+            tracing::info!(code = self.code, cause = %self.cause, "request refused");
+        }
+        let body = serde_json::json!({
+            "error": { "code": self.code, "message": self.message }
+        });
+        let cache_control = if self.is_about_the_origin() {
+            format!("public, max-age={ORIGIN_ERROR_MAX_AGE}")
+        } else {
+            "no-store".to_owned()
+        };
+        let mut response = HttpResponse::build(self.status).json(body);
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&cache_control) {
+            headers.insert(CACHE_CONTROL, value);
+        }
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            headers.insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        }
+        response
+    }
+}

@@ -1,0 +1,158 @@
+//! The HTTP layer (SPEC §3): the route table, the query parameters, and the caching headers every
+//! successful answer carries. Handlers translate requests into [`Service`] calls and back; only
+//! this module and `startup` know actix.
+
+mod card;
+mod health;
+mod meta;
+
+use actix_web::http::header::{
+    self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderValue, IF_NONE_MATCH,
+};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::article_url::ArticleUrl;
+use crate::cache::{Cached, Status};
+use crate::error::AppError;
+use crate::service::{Body, Service};
+
+/// How long a stale answer (served because the origin failed) may be kept downstream.
+const STALE_MAX_AGE: u64 = 60;
+
+/// The route table, in one place.
+pub fn configure(config: &mut web::ServiceConfig) {
+    for (path, handler) in [
+        ("/healthz", Handler::Healthz),
+        ("/readyz", Handler::Readyz),
+        ("/metrics", Handler::Metrics),
+        ("/meta", Handler::Meta),
+        ("/card.png", Handler::Card(crate::card::Format::Png)),
+        ("/card.jpg", Handler::Card(crate::card::Format::Jpeg)),
+        ("/card.webp", Handler::Card(crate::card::Format::Webp)),
+    ] {
+        config.service(
+            web::resource(path)
+                .app_data(web::Data::new(handler))
+                .route(web::get().to(dispatch))
+                .route(web::head().to(dispatch))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(AppError::method_not_allowed())
+                })),
+        );
+    }
+    config.default_service(web::to(|| async {
+        Err::<HttpResponse, _>(AppError::not_found())
+    }));
+}
+
+/// Which handler a resource runs; `GET` and `HEAD` share it (actix drops the body of a `HEAD`
+/// answer and keeps its headers).
+#[derive(Debug, Clone, Copy)]
+enum Handler {
+    Healthz,
+    Readyz,
+    Metrics,
+    Meta,
+    Card(crate::card::Format),
+}
+
+async fn dispatch(
+    request: HttpRequest,
+    handler: web::Data<Handler>,
+    service: web::Data<Service>,
+) -> Result<HttpResponse, AppError> {
+    let service = service.into_inner();
+    match **handler {
+        Handler::Healthz => Ok(health::healthz()),
+        Handler::Readyz => Ok(health::readyz(&service)),
+        Handler::Metrics => Ok(health::metrics(&service).await),
+        Handler::Meta => meta::meta(&request, &service).await,
+        Handler::Card(format) => card::card(&request, &service, format).await,
+    }
+}
+
+/// The query parameters of a request, each allowed once.
+struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn of(request: &HttpRequest) -> Self {
+        Query(
+            url::form_urlencoded::parse(request.query_string().as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// The value of `name`; a repeated parameter is refused rather than guessed at.
+    fn get(&self, name: &str) -> Result<Option<&str>, AppError> {
+        let mut values = self.0.iter().filter(|(key, _)| key == name);
+        let first = values.next().map(|(_, value)| value.as_str());
+        if values.next().is_some() {
+            return Err(AppError::invalid_parameter(
+                "A query parameter is given more than once.",
+            ));
+        }
+        Ok(first)
+    }
+
+    /// The `url` parameter, parsed as the fetcher will fetch it.
+    fn article_url(&self, service: &Service) -> Result<ArticleUrl, AppError> {
+        let raw = self
+            .get("url")?
+            .ok_or_else(|| AppError::invalid_parameter("The url parameter is required."))?;
+        Ok(service.article_url(raw)?)
+    }
+}
+
+/// A successful answer with its validators and caching headers (SPEC §3 "Caching headers"),
+/// or `304 Not Modified` when the client already holds this body.
+fn cached_response<V>(
+    request: &HttpRequest,
+    service: &Service,
+    cached: &Cached<V>,
+    body: &Body,
+    media_type: &str,
+) -> HttpResponse {
+    let cache_control = match cached.status {
+        Status::Stale => format!("public, max-age={STALE_MAX_AGE}"),
+        Status::Hit | Status::Miss => format!(
+            "public, max-age={}, stale-while-revalidate={}",
+            cached.fresh_for.as_secs(),
+            service.cache.policy().stale.as_secs()
+        ),
+    };
+    let mut response = if client_has(request, &body.etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok()
+            .content_type(media_type)
+            .body(body.bytes.clone())
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (ETAG, body.etag.as_str()),
+        (CACHE_CONTROL, cache_control.as_str()),
+        (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        (
+            header::HeaderName::from_static("x-cache"),
+            cached.status.as_str(),
+        ),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`). Weak comparison, as RFC 9110 asks for
+/// `If-None-Match`.
+fn client_has(request: &HttpRequest, etag: &str) -> bool {
+    request
+        .headers()
+        .get_all(IF_NONE_MATCH)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag == etag)
+}

@@ -1,0 +1,296 @@
+//! The pipeline behind every route: article URL → page → article → lead photo → card, each step
+//! cached and computed once however many requests ask at the same moment. Knows no HTTP: the
+//! routes translate requests into these calls and their results into responses.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::article_url::ArticleUrl;
+use crate::cache::{Cache, Cached, Failure, Fresh, Key, Kind};
+use crate::card::{self, Format, Logo, Photo, PhotoLimits, Renderer, Theme};
+use crate::extract::{self, Article};
+use crate::fetch::{FetchError, Fetcher};
+
+/// Bump when the card's design changes: cached cards of the old design are then never served.
+pub const CARD_LAYOUT_VERSION: u32 = 1;
+
+/// Why a step failed. Cloneable so the cache can hand one failure to every waiting caller.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Fetch(Arc<FetchError>),
+    /// Our side failed (a worker panicked, encoding failed): not the origin's fault.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<FetchError> for ServiceError {
+    fn from(error: FetchError) -> Self {
+        ServiceError::Fetch(Arc::new(error))
+    }
+}
+
+impl Failure for ServiceError {
+    fn is_cacheable(&self) -> bool {
+        matches!(self, ServiceError::Fetch(_))
+    }
+}
+
+/// An encoded response body and its strong validator.
+#[derive(Debug)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    /// A quoted strong entity tag: a hash of the bytes.
+    pub etag: String,
+}
+
+impl Body {
+    #[must_use]
+    pub fn new(bytes: Vec<u8>) -> Self {
+        let etag = format!("\"{:x}\"", Sha256::digest(&bytes));
+        Body { bytes, etag }
+    }
+}
+
+/// How often the expensive steps ran: what the cache is meant to save (also for `/metrics`).
+/// Fetches count requests handed to the fetcher, including those its guard refuses.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub page_fetches: AtomicU64,
+    pub photo_fetches: AtomicU64,
+    pub renders: AtomicU64,
+}
+
+impl Counters {
+    fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The card's look: the theme, where its files live, and the logos it names (decoded once).
+#[derive(Debug)]
+pub struct Look {
+    pub theme: Theme,
+    pub theme_dir: PathBuf,
+    logos: Mutex<HashMap<String, Option<Arc<Logo>>>>,
+}
+
+impl Look {
+    #[must_use]
+    pub fn new(theme: Theme, theme_dir: PathBuf) -> Self {
+        Look {
+            theme,
+            theme_dir,
+            logos: Mutex::default(),
+        }
+    }
+
+    /// The logo of the theme for `host`, read and decoded the first time it is needed; a logo
+    /// that cannot be read is logged once and the card is drawn without it.
+    fn logo(&self, host: Option<&str>, limits: &PhotoLimits) -> Option<Arc<Logo>> {
+        let name = self.theme.for_host(host).logo?;
+        let mut logos = self.logos.lock().unwrap_or_else(PoisonError::into_inner);
+        logos
+            .entry(name.clone())
+            .or_insert_with(|| {
+                let path = self.theme_dir.join(&name);
+                let decoded = std::fs::read(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| Logo::decode(&bytes, limits).map_err(|e| e.to_string()));
+                match decoded {
+                    Ok(logo) => Some(Arc::new(logo)),
+                    Err(reason) => {
+                        tracing::warn!(path = %path.display(), %reason, "theme logo not used");
+                        None
+                    }
+                }
+            })
+            .clone()
+    }
+}
+
+/// Everything a request needs, shared by all workers.
+#[derive(Debug)]
+pub struct Service {
+    pub fetcher: Fetcher,
+    pub cache: Cache,
+    pub renderer: Renderer,
+    pub look: Look,
+    pub photo_limits: PhotoLimits,
+    pub counters: Counters,
+    /// CPU work (parse, decode, render, encode) runs on blocking threads, at most this many at
+    /// once: one per core, so the async workers always stay free to answer.
+    cpu: Semaphore,
+}
+
+impl Service {
+    #[must_use]
+    pub fn new(
+        fetcher: Fetcher,
+        cache: Cache,
+        renderer: Renderer,
+        look: Look,
+        photo_limits: PhotoLimits,
+    ) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Service {
+            fetcher,
+            cache,
+            renderer,
+            look,
+            photo_limits,
+            counters: Counters::default(),
+            cpu: Semaphore::new(cores),
+        }
+    }
+
+    /// Parses a client's `url` the way the fetcher will fetch it (exempt ports included).
+    ///
+    /// # Errors
+    /// Why the URL is refused.
+    pub fn article_url(&self, raw: &str) -> Result<ArticleUrl, crate::article_url::UrlError> {
+        ArticleUrl::parse(raw, &self.fetcher.extra_ports())
+    }
+
+    /// Runs CPU-bound work on a blocking thread, under the CPU semaphore.
+    async fn on_cpu<T, F>(&self, work: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let _permit = self
+            .cpu
+            .acquire()
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")))
+    }
+
+    /// The article at `url`, fetched and extracted once per freshness period.
+    ///
+    /// # Errors
+    /// The fetch failure (remembered briefly) when no stale article is left.
+    pub async fn article(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+    ) -> Result<Cached<Article>, ServiceError> {
+        let key = Key::new(Kind::Article, url, "");
+        self.cache
+            .get_or_compute(&key, || async {
+                Counters::bump(&self.counters.page_fetches);
+                let page = self.fetcher.fetch(url, crate::fetch::Kind::Page).await?;
+                let origin_max_age = page.max_age.map(Duration::from_secs);
+                // scraper's DOM is not `Send`: the whole parse happens inside this closure.
+                let article = self
+                    .on_cpu(move || {
+                        extract::extract(&page.body, page.charset.as_deref(), page.url.as_url())
+                    })
+                    .await?;
+                let weight = serde_json::to_vec(&article).map_or(4096, |json| json.len() * 2);
+                Ok(Fresh {
+                    value: article,
+                    origin_max_age,
+                    weight,
+                })
+            })
+            .await
+    }
+
+    /// The article's lead photo, fetched through the same guarded pipeline and decoded once;
+    /// `None` when there is none or it cannot be used (the card is then drawn without it).
+    pub async fn lead_photo(self: &Arc<Self>, article: &Article) -> Option<Arc<Photo>> {
+        let lead = article.lead_image.as_ref()?;
+        let url = match ArticleUrl::from_url(&lead.url, &self.fetcher.extra_ports()) {
+            Ok(url) => url,
+            Err(reason) => {
+                tracing::info!(photo = %lead.url, %reason, "lead photo not used");
+                return None;
+            }
+        };
+        let key = Key::new(Kind::Photo, &url, "");
+        let fetched: Result<Cached<Photo>, ServiceError> = self
+            .cache
+            .get_or_compute(&key, || async {
+                Counters::bump(&self.counters.photo_fetches);
+                let image = self.fetcher.fetch(&url, crate::fetch::Kind::Image).await?;
+                let limits = self.photo_limits;
+                let decoded = self
+                    .on_cpu(move || {
+                        Photo::decode_for(&image.body, &limits, card::CARD_WIDTH, card::CARD_HEIGHT)
+                    })
+                    .await?;
+                // A photo that does not decode is as final as a 404: remember it like one.
+                let photo = decoded.map_err(|e| {
+                    ServiceError::from(FetchError::Unavailable(format!("undecodable photo: {e}")))
+                })?;
+                let weight = photo.width() as usize * photo.height() as usize * 4;
+                Ok(Fresh {
+                    value: photo,
+                    origin_max_age: image.max_age.map(Duration::from_secs),
+                    weight,
+                })
+            })
+            .await;
+        match fetched {
+            Ok(cached) => Some(cached.value),
+            Err(reason) => {
+                tracing::info!(photo = %lead.url, %reason, "lead photo not used");
+                None
+            }
+        }
+    }
+
+    /// The encoded card of the article at `url`.
+    ///
+    /// # Errors
+    /// The article's failure; a photo failure only drops the photo.
+    pub async fn card(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        format: Format,
+    ) -> Result<Cached<Body>, ServiceError> {
+        let variant = format!("{}:layout{CARD_LAYOUT_VERSION}", format.media_type());
+        let key = Key::new(Kind::Card, url, &variant);
+        self.cache
+            .get_or_compute(&key, || async {
+                let article = self.article(url).await?;
+                let photo = self.lead_photo(&article.value).await;
+                let logo = self
+                    .look
+                    .logo(article.value.url.host_str(), &self.photo_limits);
+                let service = Arc::clone(self);
+                let article_value = Arc::clone(&article.value);
+                let encoded = self
+                    .on_cpu(move || {
+                        Counters::bump(&service.counters.renders);
+                        service
+                            .renderer
+                            .render(
+                                &article_value,
+                                photo.as_deref(),
+                                logo.as_deref(),
+                                &service.look.theme,
+                                format,
+                            )
+                            .map(|(bytes, _)| bytes)
+                    })
+                    .await?
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let weight = encoded.len() + 128;
+                Ok(Fresh {
+                    value: Body::new(encoded),
+                    origin_max_age: Some(article.fresh_for),
+                    weight,
+                })
+            })
+            .await
+    }
+}

@@ -1,0 +1,381 @@
+//! The HTTP service end to end: the real application on port 0, the loopback origin as the only
+//! exempt address, and the canary on 127.0.0.2 that must never be reached.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use apercu::cli::{Cli, Command};
+use apercu::fetch::StaticDns;
+use apercu::service::Service;
+use apercu::startup::Application;
+use clap::Parser;
+use reqwest::StatusCode;
+
+use crate::origin::{Origin, start};
+
+struct TestApp {
+    base: String,
+    service: Arc<Service>,
+    origin: Origin,
+    client: reqwest::Client,
+}
+
+impl TestApp {
+    /// The service URL of `route` for the origin's `path`.
+    fn url(&self, route: &str, path: &str) -> String {
+        let article = self.origin.url(path);
+        let encoded: String = url::form_urlencoded::byte_serialize(article.as_bytes()).collect();
+        format!("{}{route}?url={encoded}", self.base)
+    }
+
+    async fn get(&self, url: &str) -> reqwest::Response {
+        self.client.get(url).send().await.unwrap()
+    }
+
+    fn counts(&self) -> (u64, u64, u64) {
+        let counters = &self.service.counters;
+        (
+            counters.page_fetches.load(Ordering::SeqCst),
+            counters.photo_fetches.load(Ordering::SeqCst),
+            counters.renders.load(Ordering::SeqCst),
+        )
+    }
+}
+
+/// Starts the origin and the application (on its own actix system thread, on port 0) with
+/// `extra` settings; the origin's `IP:port` is exempt unless `exempt_origin` is false.
+async fn spawn_app_with(exempt_origin: bool, extra: &[&str]) -> TestApp {
+    let origin = start().await;
+    let mut args = vec![
+        "apercu".to_owned(),
+        "serve".into(),
+        "--listen=127.0.0.1:0".into(),
+    ];
+    if exempt_origin {
+        args.push(format!("--allow-addresses={}", origin.addr));
+    }
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    let Some(Command::Serve(settings)) = Cli::try_parse_from(args).unwrap().command else {
+        unreachable!("serve was asked for");
+    };
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(&settings, Arc::new(StaticDns::default())).unwrap();
+            let _ = sender.send((app.port(), app.service()));
+            app.run_until_stopped().await
+        })
+    });
+    let (port, service) = receiver.await.unwrap();
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        service,
+        origin,
+        client: reqwest::Client::builder().no_proxy().build().unwrap(),
+    }
+}
+
+async fn spawn_app() -> TestApp {
+    spawn_app_with(true, &[]).await
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .map_or("", |value| value.to_str().unwrap())
+}
+
+async fn error_code(response: reqwest::Response) -> String {
+    assert_eq!(header(&response, "content-type"), "application/json");
+    let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+    body["error"]["code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meta_answers_the_articles_metadata_with_caching_headers() {
+    let app = spawn_app().await;
+    let response = app.get(&app.url("/meta", "/article")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "x-cache"), "MISS");
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=3600, stale-while-revalidate=86400"
+    );
+    assert!(header(&response, "etag").starts_with('"'));
+    let article: serde_json::Value =
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(article["title"], "Un article sur la boucle locale");
+    assert_eq!(article["category"], "Tests");
+    assert_eq!(article["url"], app.origin.url("/article"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_is_a_1200_by_630_image_in_the_format_of_its_route() {
+    let app = spawn_app().await;
+    for (route, media_type, format) in [
+        ("/card.png", "image/png", image::ImageFormat::Png),
+        ("/card.jpg", "image/jpeg", image::ImageFormat::Jpeg),
+        ("/card.webp", "image/webp", image::ImageFormat::WebP),
+    ] {
+        let response = app.get(&app.url(route, "/article")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{route}");
+        assert_eq!(header(&response, "content-type"), media_type);
+        let bytes = response.bytes().await.unwrap();
+        let card = image::load_from_memory_with_format(&bytes, format).unwrap();
+        assert_eq!((card.width(), card.height()), (1200, 630));
+    }
+    // One page fetch, one photo fetch, one render per format.
+    assert_eq!(app.counts(), (1, 1, 3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_request_for_a_cached_card_neither_fetches_nor_renders() {
+    let app = spawn_app().await;
+    let first = app.get(&app.url("/card.jpg", "/article")).await;
+    assert_eq!(header(&first, "x-cache"), "MISS");
+    let first_body = first.bytes().await.unwrap();
+    assert_eq!(app.counts(), (1, 1, 1));
+
+    let second = app.get(&app.url("/card.jpg", "/article")).await;
+    assert_eq!(header(&second, "x-cache"), "HIT");
+    assert_eq!(second.bytes().await.unwrap(), first_body);
+    assert_eq!(app.counts(), (1, 1, 1));
+    assert_eq!(app.origin.hits("/article"), 1);
+    assert_eq!(app.origin.hits("/image/lead.jpg"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_requests_for_one_uncached_card_fetch_and_render_once() {
+    let app = Arc::new(spawn_app().await);
+    let requests: Vec<_> = (0..50)
+        .map(|_| {
+            let app = Arc::clone(&app);
+            tokio::spawn(async move {
+                let response = app.get(&app.url("/card.png", "/article/slow")).await;
+                (response.status(), response.bytes().await.unwrap())
+            })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for request in requests {
+        let (status, body) = request.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        bodies.push(body);
+    }
+    assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]));
+    assert_eq!(app.counts(), (1, 1, 1));
+    assert_eq!(app.origin.hits("/article/slow"), 1);
+    assert_eq!(app.origin.hits("/image/lead.jpg?slow"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_answers_like_get_without_a_body() {
+    let app = spawn_app().await;
+    let get = app.get(&app.url("/card.jpg", "/article")).await;
+    let length = header(&get, "content-length").to_owned();
+    let etag = header(&get, "etag").to_owned();
+    for route in ["/card.jpg", "/meta", "/healthz", "/readyz", "/metrics"] {
+        let url = if route.starts_with("/card") || route == "/meta" {
+            app.url(route, "/article")
+        } else {
+            format!("{}{route}", app.base)
+        };
+        let head = app.client.head(&url).send().await.unwrap();
+        assert_eq!(head.status(), StatusCode::OK, "HEAD {route}");
+        if route == "/card.jpg" {
+            assert_eq!(header(&head, "content-type"), "image/jpeg");
+            assert_eq!(header(&head, "content-length"), length);
+            assert_eq!(header(&head, "etag"), etag);
+        }
+        assert!(head.bytes().await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_matching_if_none_match_answers_304_without_a_body() {
+    let app = spawn_app().await;
+    let url = app.url("/card.png", "/article");
+    let etag = header(&app.get(&url).await, "etag").to_owned();
+    for validator in [
+        etag.clone(),
+        format!("W/{etag}"),
+        format!("\"other\", {etag}"),
+        "*".into(),
+    ] {
+        let response = app
+            .client
+            .get(&url)
+            .header("if-none-match", &validator)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "{validator}");
+        assert_eq!(header(&response, "etag"), etag);
+        assert!(response.bytes().await.unwrap().is_empty());
+    }
+    let changed = app
+        .client
+        .get(&url)
+        .header("if-none-match", "\"something-else\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_production_defaults_refuse_loopback() {
+    let app = spawn_app_with(false, &[]).await;
+    for article in [
+        "http://127.0.0.1/article",
+        "http://[::1]/",
+        "http://localhost/",
+    ] {
+        let response = app.get(&format!("{}/meta?url={article}", app.base)).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{article}");
+        assert_eq!(header(&response, "cache-control"), "no-store");
+        assert_eq!(error_code(response).await, "address-blocked");
+    }
+    // The origin's own port is not a web port: refused before any address is looked at.
+    let response = app.get(&app.url("/meta", "/article")).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.origin.hits("/article"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_a_json_error_with_a_stable_code() {
+    let app = spawn_app().await;
+    let long = format!("http://example.com/{}", "a".repeat(2100));
+    let encoded: String = url::form_urlencoded::byte_serialize(long.as_bytes()).collect();
+    let article = app.origin.url("/article");
+    let cases = [
+        (
+            format!("{}/meta", app.base),
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+        ),
+        (
+            format!("{}/meta?url=", app.base),
+            StatusCode::BAD_REQUEST,
+            "invalid-url",
+        ),
+        (
+            format!("{}/meta?url=/relative", app.base),
+            StatusCode::BAD_REQUEST,
+            "invalid-url",
+        ),
+        (
+            format!("{}/card.png?url=file:///etc/passwd", app.base),
+            StatusCode::BAD_REQUEST,
+            "invalid-url",
+        ),
+        (
+            format!("{}/meta?url=http://user:pw@example.com/", app.base),
+            StatusCode::BAD_REQUEST,
+            "invalid-url",
+        ),
+        (
+            format!("{}/meta?url={article}&url={article}", app.base),
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+        ),
+        (
+            format!("{}/meta?url={encoded}", app.base),
+            StatusCode::URI_TOO_LONG,
+            "url-too-long",
+        ),
+        (
+            format!("{}/meta?url=http://localhost/", app.base),
+            StatusCode::FORBIDDEN,
+            "address-blocked",
+        ),
+        (
+            format!("{}/no-such-route", app.base),
+            StatusCode::NOT_FOUND,
+            "not-found",
+        ),
+    ];
+    for (url, status, code) in cases {
+        let response = app.get(&url).await;
+        assert_eq!(response.status(), status, "{url:.80}");
+        assert_eq!(error_code(response).await, code, "{url:.80}");
+    }
+    let post = app
+        .client
+        .post(app.url("/meta", "/article"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header(&post, "allow"), "GET, HEAD");
+    // Only `localhost` got as far as the fetcher, whose guard refused it.
+    assert_eq!(app.counts(), (1, 0, 0));
+    assert_eq!(app.origin.hits("/article"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn origin_failures_map_to_their_statuses_and_are_not_asked_again_at_once() {
+    let app = spawn_app().await;
+    for (path, status, code) in [
+        ("/notfound", StatusCode::NOT_FOUND, "article-not-found"),
+        ("/error", StatusCode::BAD_GATEWAY, "origin-unavailable"),
+        ("/text", StatusCode::BAD_GATEWAY, "origin-unavailable"),
+        (
+            "/redirect/canary",
+            StatusCode::BAD_GATEWAY,
+            "origin-unavailable",
+        ),
+    ] {
+        for _ in 0..2 {
+            let response = app.get(&app.url("/card.png", path)).await;
+            assert_eq!(response.status(), status, "{path}");
+            assert_eq!(header(&response, "cache-control"), "public, max-age=30");
+            assert_eq!(error_code(response).await, code, "{path}");
+        }
+        assert_eq!(app.origin.hits(path), 1, "{path} was fetched again");
+    }
+    assert_eq!(app.origin.canary_hits(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_photo_on_the_canary_leaves_the_card_without_a_photo() {
+    let app = spawn_app().await;
+    let response = app
+        .get(&app.url("/card.png", "/article/canary-image"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let card = image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!((card.width(), card.height()), (1200, 630));
+    assert_eq!(app.origin.canary_hits(), 0);
+    // The photo was asked for, refused by the guard, and the card drawn without it.
+    assert_eq!(app.counts(), (1, 1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_the_work_done() {
+    let app = spawn_app().await;
+    app.get(&app.url("/card.png", "/article")).await;
+    let metrics = app
+        .get(&format!("{}/metrics", app.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "apercu_page_fetches_total 1",
+        "apercu_photo_fetches_total 1",
+        "apercu_card_renders_total 1",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} missing from\n{metrics}"
+        );
+    }
+}

@@ -1,7 +1,0 @@
-//! The fetch client against a hostile origin on loopback (security.md §3.1–3.5 rows that can be
-//! reproduced there). The origin listens on 127.0.0.1 and is the only exempt address; a canary
-//! on 127.0.0.2 counts every connection it receives and must end every test at zero.
-
-mod cli;
-mod origin;
-mod security;
