@@ -153,14 +153,16 @@ pub struct ServeSettings {
 
 impl ServeSettings {
     /// The public base URL, checked: absolute http(s), no query or fragment, ending in `/`.
+    /// Without `APERCU_PUBLIC_URL`, the address actually `bound` (port 0 resolved).
     ///
     /// # Errors
     /// [`SettingsError::PublicUrl`].
-    pub fn public_url(&self) -> Result<Url, SettingsError> {
+    pub fn public_url(&self, bound: SocketAddr) -> Result<Url, SettingsError> {
         let mut url = match &self.public_url {
             Some(url) => url.clone(),
-            None => Url::parse(&format!("http://{}/", self.listen))
-                .map_err(|_| SettingsError::PublicUrl)?,
+            None => {
+                Url::parse(&format!("http://{bound}/")).map_err(|_| SettingsError::PublicUrl)?
+            }
         };
         if !matches!(url.scheme(), "http" | "https")
             || url.host().is_none()

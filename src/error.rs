@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::article_url::UrlError;
 use crate::fetch::{Blocked, FetchError};
+use crate::oembed::OembedError;
 use crate::service::ServiceError;
 
 /// How long a client or CDN may keep an error about the origin (a dead origin stays dead for a
@@ -161,10 +162,42 @@ impl From<&FetchError> for AppError {
     }
 }
 
+impl From<OembedError> for AppError {
+    fn from(error: OembedError) -> Self {
+        let cause = error.to_string();
+        match error {
+            OembedError::InvalidBound(_) => AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-parameter",
+                "maxwidth and maxheight must be positive whole numbers.",
+                cause,
+            ),
+            OembedError::CannotFit(..) => AppError::new(
+                StatusCode::NOT_FOUND,
+                "size-not-available",
+                "The embed cannot be made that small.",
+                cause,
+            ),
+            OembedError::UnsupportedFormat(_) => AppError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "format-not-supported",
+                "The format must be json or xml.",
+                cause,
+            ),
+        }
+    }
+}
+
 impl From<ServiceError> for AppError {
     fn from(error: ServiceError) -> Self {
         match &error {
             ServiceError::Fetch(fetch) => AppError::from(fetch.as_ref()),
+            ServiceError::NoLeadImage => AppError::new(
+                StatusCode::NOT_FOUND,
+                "image-not-found",
+                "The article has no usable lead image.",
+                error.to_string(),
+            ),
             ServiceError::Internal(cause) => AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "internal-error",

@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod fetch;
+pub mod oembed;
 pub mod routes;
 pub mod service;
 pub mod startup;

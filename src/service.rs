@@ -10,12 +10,14 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
+use url::Url;
 
 use crate::article_url::ArticleUrl;
 use crate::cache::{Cache, Cached, Failure, Fresh, Key, Kind};
 use crate::card::{self, Format, Logo, Photo, PhotoLimits, Renderer, Theme};
 use crate::extract::{self, Article};
 use crate::fetch::{FetchError, Fetcher};
+use crate::oembed::{self, OembedFormat};
 
 /// Bump when the card's design changes: cached cards of the old design are then never served.
 pub const CARD_LAYOUT_VERSION: u32 = 1;
@@ -25,6 +27,9 @@ pub const CARD_LAYOUT_VERSION: u32 = 1;
 pub enum ServiceError {
     #[error(transparent)]
     Fetch(Arc<FetchError>),
+    /// The article has no lead photo, or it cannot be used (for `/thumb`).
+    #[error("the article has no usable lead image")]
+    NoLeadImage,
     /// Our side failed (a worker panicked, encoding failed): not the origin's fault.
     #[error("{0}")]
     Internal(String),
@@ -38,7 +43,7 @@ impl From<FetchError> for ServiceError {
 
 impl Failure for ServiceError {
     fn is_cacheable(&self) -> bool {
-        matches!(self, ServiceError::Fetch(_))
+        matches!(self, ServiceError::Fetch(_) | ServiceError::NoLeadImage)
     }
 }
 
@@ -123,6 +128,8 @@ pub struct Service {
     pub renderer: Renderer,
     pub look: Look,
     pub photo_limits: PhotoLimits,
+    /// `APERCU_PUBLIC_URL`, ending in `/`: the start of every URL the service emits.
+    pub public_url: Url,
     pub counters: Counters,
     /// CPU work (parse, decode, render, encode) runs on blocking threads, at most this many at
     /// once: one per core, so the async workers always stay free to answer.
@@ -137,6 +144,7 @@ impl Service {
         renderer: Renderer,
         look: Look,
         photo_limits: PhotoLimits,
+        public_url: Url,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Service {
@@ -145,6 +153,7 @@ impl Service {
             renderer,
             look,
             photo_limits,
+            public_url,
             counters: Counters::default(),
             cpu: Semaphore::new(cores),
         }
@@ -281,6 +290,80 @@ impl Service {
                                 format,
                             )
                             .map(|(bytes, _)| bytes)
+                    })
+                    .await?
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let weight = encoded.len() + 128;
+                Ok(Fresh {
+                    value: Body::new(encoded),
+                    origin_max_age: Some(article.fresh_for),
+                    weight,
+                })
+            })
+            .await
+    }
+
+    /// The oEmbed response for the article at `url`, `size` already fitted to the consumer's
+    /// bounds (see [`oembed::embed_size`]).
+    ///
+    /// # Errors
+    /// The article's failure.
+    pub async fn oembed(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        format: OembedFormat,
+        size: (u32, u32),
+    ) -> Result<Cached<Body>, ServiceError> {
+        let variant = format!("{}:{}x{}", format.name(), size.0, size.1);
+        let key = Key::new(Kind::Oembed, url, &variant);
+        self.cache
+            .get_or_compute(&key, || async {
+                let article = self.article(url).await?;
+                let photo = self.lead_photo(&article.value).await;
+                let response = oembed::oembed(&oembed::Inputs {
+                    article: &article.value,
+                    url,
+                    public_url: &self.public_url,
+                    photo: photo.map(|photo| (photo.width(), photo.height())),
+                    size,
+                    cache_age: article.fresh_for.as_secs(),
+                });
+                let bytes = match format {
+                    OembedFormat::Json => oembed::to_json(&response),
+                    OembedFormat::Xml => oembed::to_xml(&response),
+                };
+                let weight = bytes.len() + 128;
+                Ok(Fresh {
+                    value: Body::new(bytes),
+                    origin_max_age: Some(article.fresh_for),
+                    weight,
+                })
+            })
+            .await
+    }
+
+    /// The article's lead photo as a JPEG `width` pixels across (never enlarged).
+    ///
+    /// # Errors
+    /// The article's failure, or [`ServiceError::NoLeadImage`].
+    pub async fn thumbnail(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        width: u32,
+    ) -> Result<Cached<Body>, ServiceError> {
+        let key = Key::new(Kind::Thumb, url, &width.to_string());
+        self.cache
+            .get_or_compute(&key, || async {
+                let article = self.article(url).await?;
+                let photo = self
+                    .lead_photo(&article.value)
+                    .await
+                    .ok_or(ServiceError::NoLeadImage)?;
+                let encoded = self
+                    .on_cpu(move || {
+                        let (w, h) = oembed::thumbnail_size((photo.width(), photo.height()), width);
+                        let pixels = card::photo::cover(&photo, w, h, 0.5);
+                        card::encode::encode(&pixels, Format::Jpeg)
                     })
                     .await?
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;

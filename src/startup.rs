@@ -40,7 +40,13 @@ impl Application {
     /// A settings file cannot be used or the address cannot be bound.
     pub fn build(settings: &ServeSettings, lookup: Arc<dyn Lookup>) -> Result<Self, StartupError> {
         let (theme, theme_dir) = settings.card.theme()?;
-        settings.public_url()?;
+        let listen_error = |source| StartupError::Listen {
+            address: settings.listen,
+            source,
+        };
+        let listener = TcpListener::bind(settings.listen).map_err(listen_error)?;
+        let bound = listener.local_addr().map_err(listen_error)?;
+        let public_url = settings.public_url(bound)?;
         let renderer = Renderer::new(settings.card.font_book()?);
         let fetcher = Fetcher::new(
             settings.fetch.guard(),
@@ -53,13 +59,9 @@ impl Application {
             renderer,
             Look::new(theme, theme_dir),
             settings.fetch.photo_limits(),
+            public_url,
         ));
-        let listen_error = |source| StartupError::Listen {
-            address: settings.listen,
-            source,
-        };
-        let listener = TcpListener::bind(settings.listen).map_err(listen_error)?;
-        let port = listener.local_addr().map_err(listen_error)?.port();
+        let port = bound.port();
         let shared = service.clone();
         let server = HttpServer::new(move || {
             App::new()

@@ -5,6 +5,8 @@
 mod card;
 mod health;
 mod meta;
+mod oembed;
+mod thumb;
 
 use actix_web::http::header::{
     self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderValue, IF_NONE_MATCH,
@@ -14,6 +16,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::article_url::ArticleUrl;
 use crate::cache::{Cached, Status};
 use crate::error::AppError;
+use crate::oembed::OembedFormat;
 use crate::service::{Body, Service};
 
 /// How long a stale answer (served because the origin failed) may be kept downstream.
@@ -29,6 +32,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         ("/card.png", Handler::Card(crate::card::Format::Png)),
         ("/card.jpg", Handler::Card(crate::card::Format::Jpeg)),
         ("/card.webp", Handler::Card(crate::card::Format::Webp)),
+        ("/oembed", Handler::Oembed(None)),
+        ("/oembed.json", Handler::Oembed(Some(OembedFormat::Json))),
+        ("/oembed.xml", Handler::Oembed(Some(OembedFormat::Xml))),
+        ("/thumb", Handler::Thumb),
     ] {
         config.service(
             web::resource(path)
@@ -54,6 +61,8 @@ enum Handler {
     Metrics,
     Meta,
     Card(crate::card::Format),
+    Oembed(Option<OembedFormat>),
+    Thumb,
 }
 
 async fn dispatch(
@@ -68,6 +77,8 @@ async fn dispatch(
         Handler::Metrics => Ok(health::metrics(&service).await),
         Handler::Meta => meta::meta(&request, &service).await,
         Handler::Card(format) => card::card(&request, &service, format).await,
+        Handler::Oembed(format) => oembed::oembed(&request, &service, format).await,
+        Handler::Thumb => thumb::thumb(&request, &service).await,
     }
 }
 

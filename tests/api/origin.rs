@@ -209,6 +209,14 @@ async fn respond(
             tokio::time::sleep(Duration::from_millis(200)).await;
             body(stream, "200 OK", "image/jpeg", &lead_photo()).await
         }
+        "/article/xss" => {
+            let page = "<html><head><title>x</title>\
+                <meta property=og:title content='\"><script>alert(1)</script>&amp;<b>'>\
+                <meta property=og:site_name content='</oembed><evil>&lt;'>\
+                <meta name=author content='A &amp; B <i>'>\
+                <meta property=og:image content='/image/lead.jpg'></head></html>";
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
         "/article" => {
             let page = "<html lang=fr><head><meta property=og:title content=\"Un article sur la boucle locale\">\
                         <meta property=og:site_name content=\"La Boucle\"><meta property=article:section content=Tests>\

@@ -13,26 +13,26 @@ use reqwest::StatusCode;
 
 use crate::origin::{Origin, start};
 
-struct TestApp {
-    base: String,
-    service: Arc<Service>,
-    origin: Origin,
-    client: reqwest::Client,
+pub struct TestApp {
+    pub base: String,
+    pub service: Arc<Service>,
+    pub origin: Origin,
+    pub client: reqwest::Client,
 }
 
 impl TestApp {
     /// The service URL of `route` for the origin's `path`.
-    fn url(&self, route: &str, path: &str) -> String {
+    pub fn url(&self, route: &str, path: &str) -> String {
         let article = self.origin.url(path);
         let encoded: String = url::form_urlencoded::byte_serialize(article.as_bytes()).collect();
         format!("{}{route}?url={encoded}", self.base)
     }
 
-    async fn get(&self, url: &str) -> reqwest::Response {
+    pub async fn get(&self, url: &str) -> reqwest::Response {
         self.client.get(url).send().await.unwrap()
     }
 
-    fn counts(&self) -> (u64, u64, u64) {
+    pub fn counts(&self) -> (u64, u64, u64) {
         let counters = &self.service.counters;
         (
             counters.page_fetches.load(Ordering::SeqCst),
@@ -44,7 +44,7 @@ impl TestApp {
 
 /// Starts the origin and the application (on its own actix system thread, on port 0) with
 /// `extra` settings; the origin's `IP:port` is exempt unless `exempt_origin` is false.
-async fn spawn_app_with(exempt_origin: bool, extra: &[&str]) -> TestApp {
+pub async fn spawn_app_with(exempt_origin: bool, extra: &[&str]) -> TestApp {
     let origin = start().await;
     let mut args = vec![
         "apercu".to_owned(),
@@ -75,18 +75,18 @@ async fn spawn_app_with(exempt_origin: bool, extra: &[&str]) -> TestApp {
     }
 }
 
-async fn spawn_app() -> TestApp {
+pub async fn spawn_app() -> TestApp {
     spawn_app_with(true, &[]).await
 }
 
-fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+pub fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
     response
         .headers()
         .get(name)
         .map_or("", |value| value.to_str().unwrap())
 }
 
-async fn error_code(response: reqwest::Response) -> String {
+pub async fn error_code(response: reqwest::Response) -> String {
     assert_eq!(header(&response, "content-type"), "application/json");
     let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
     assert!(
