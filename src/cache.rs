@@ -42,6 +42,7 @@ pub enum Kind {
     Card,
     Oembed,
     Thumb,
+    Page,
 }
 
 impl Kind {
@@ -52,6 +53,7 @@ impl Kind {
             Kind::Card => "card",
             Kind::Oembed => "oembed",
             Kind::Thumb => "thumb",
+            Kind::Page => "page",
         }
     }
 }

@@ -208,26 +208,33 @@ impl From<ServiceError> for AppError {
     }
 }
 
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        self.status
+impl AppError {
+    /// The error as a small HTML page (for the HTML routes), linking to the article when the
+    /// URL is known.
+    #[must_use]
+    pub fn html_response(&self, article_url: Option<&str>) -> HttpResponse {
+        self.log();
+        let mut response = HttpResponse::build(self.status)
+            .content_type("text/html; charset=utf-8")
+            .body(crate::pages::error_page(self.message, article_url));
+        self.add_headers(&mut response);
+        response
     }
 
-    fn error_response(&self) -> HttpResponse {
+    fn log(&self) {
         if self.status.is_server_error() {
             tracing::warn!(code = self.code, cause = %self.cause, "request failed");
         } else {
             tracing::info!(code = self.code, cause = %self.cause, "request refused");
         }
-        let body = serde_json::json!({
-            "error": { "code": self.code, "message": self.message }
-        });
+    }
+
+    fn add_headers(&self, response: &mut HttpResponse) {
         let cache_control = if self.is_about_the_origin() {
             format!("public, max-age={ORIGIN_ERROR_MAX_AGE}")
         } else {
             "no-store".to_owned()
         };
-        let mut response = HttpResponse::build(self.status).json(body);
         let headers = response.headers_mut();
         if let Ok(value) = HeaderValue::from_str(&cache_control) {
             headers.insert(CACHE_CONTROL, value);
@@ -235,6 +242,21 @@ impl ResponseError for AppError {
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             headers.insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
         }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+        let body = serde_json::json!({
+            "error": { "code": self.code, "message": self.message }
+        });
+        let mut response = HttpResponse::build(self.status).json(body);
+        self.add_headers(&mut response);
         response
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod fetch;
 pub mod oembed;
+pub mod pages;
 pub mod routes;
 pub mod service;
 pub mod startup;

@@ -18,6 +18,7 @@ use crate::card::{self, Format, Logo, Photo, PhotoLimits, Renderer, Theme};
 use crate::extract::{self, Article};
 use crate::fetch::{FetchError, Fetcher};
 use crate::oembed::{self, OembedFormat};
+use crate::pages;
 
 /// Bump when the card's design changes: cached cards of the old design are then never served.
 pub const CARD_LAYOUT_VERSION: u32 = 1;
@@ -61,6 +62,20 @@ impl Body {
         let etag = format!("\"{:x}\"", Sha256::digest(&bytes));
         Body { bytes, etag }
     }
+}
+
+/// Which HTML page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    Embed,
+    Share,
+}
+
+/// A rendered page and its `Content-Security-Policy`.
+#[derive(Debug)]
+pub struct HtmlPage {
+    pub body: Body,
+    pub content_security_policy: String,
 }
 
 /// How often the expensive steps ran: what the cache is meant to save (also for `/metrics`).
@@ -370,6 +385,52 @@ impl Service {
                 let weight = encoded.len() + 128;
                 Ok(Fresh {
                     value: Body::new(encoded),
+                    origin_max_age: Some(article.fresh_for),
+                    weight,
+                })
+            })
+            .await
+    }
+
+    /// The embed or share page of the article at `url`.
+    ///
+    /// # Errors
+    /// The article's failure.
+    pub async fn page(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        kind: PageKind,
+    ) -> Result<Cached<HtmlPage>, ServiceError> {
+        let variant = match kind {
+            PageKind::Embed => "embed",
+            PageKind::Share => "share",
+        };
+        let key = Key::new(Kind::Page, url, variant);
+        self.cache
+            .get_or_compute(&key, || async {
+                let article = self.article(url).await?;
+                // The share page names only our card; the embed page shows the photo.
+                let photo = match kind {
+                    PageKind::Embed => self.lead_photo(&article.value).await,
+                    PageKind::Share => None,
+                };
+                let inputs = pages::PageInputs {
+                    article: &article.value,
+                    url,
+                    public_url: &self.public_url,
+                    photo: photo.map(|photo| (photo.width(), photo.height())),
+                };
+                let page = match kind {
+                    PageKind::Embed => pages::embed_page(&inputs),
+                    PageKind::Share => pages::share_page(&inputs),
+                }
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let weight = page.html.len() + page.content_security_policy.len() + 128;
+                Ok(Fresh {
+                    value: HtmlPage {
+                        body: Body::new(page.html.into_bytes()),
+                        content_security_policy: page.content_security_policy,
+                    },
                     origin_max_age: Some(article.fresh_for),
                     weight,
                 })

@@ -6,6 +6,7 @@ mod card;
 mod health;
 mod meta;
 mod oembed;
+mod page;
 mod thumb;
 
 use actix_web::http::header::{
@@ -17,7 +18,7 @@ use crate::article_url::ArticleUrl;
 use crate::cache::{Cached, Status};
 use crate::error::AppError;
 use crate::oembed::OembedFormat;
-use crate::service::{Body, Service};
+use crate::service::{Body, PageKind, Service};
 
 /// How long a stale answer (served because the origin failed) may be kept downstream.
 const STALE_MAX_AGE: u64 = 60;
@@ -36,6 +37,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         ("/oembed.json", Handler::Oembed(Some(OembedFormat::Json))),
         ("/oembed.xml", Handler::Oembed(Some(OembedFormat::Xml))),
         ("/thumb", Handler::Thumb),
+        ("/embed", Handler::Page(PageKind::Embed)),
+        ("/share", Handler::Page(PageKind::Share)),
     ] {
         config.service(
             web::resource(path)
@@ -63,6 +66,7 @@ enum Handler {
     Card(crate::card::Format),
     Oembed(Option<OembedFormat>),
     Thumb,
+    Page(PageKind),
 }
 
 async fn dispatch(
@@ -79,6 +83,7 @@ async fn dispatch(
         Handler::Card(format) => card::card(&request, &service, format).await,
         Handler::Oembed(format) => oembed::oembed(&request, &service, format).await,
         Handler::Thumb => thumb::thumb(&request, &service).await,
+        Handler::Page(kind) => Ok(page::page(&request, &service, kind).await),
     }
 }
 
@@ -124,6 +129,21 @@ fn cached_response<V>(
     body: &Body,
     media_type: &str,
 ) -> HttpResponse {
+    let mut response = cached_page(request, service, cached, body, media_type);
+    response
+        .headers_mut()
+        .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+}
+
+/// [`cached_response`] without the CORS header (for the HTML pages).
+fn cached_page<V>(
+    request: &HttpRequest,
+    service: &Service,
+    cached: &Cached<V>,
+    body: &Body,
+    media_type: &str,
+) -> HttpResponse {
     let cache_control = match cached.status {
         Status::Stale => format!("public, max-age={STALE_MAX_AGE}"),
         Status::Hit | Status::Miss => format!(
@@ -143,7 +163,6 @@ fn cached_response<V>(
     for (name, value) in [
         (ETAG, body.etag.as_str()),
         (CACHE_CONTROL, cache_control.as_str()),
-        (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
         (
             header::HeaderName::from_static("x-cache"),
             cached.status.as_str(),

@@ -6,5 +6,6 @@
 mod cli;
 mod oembed;
 mod origin;
+mod pages;
 mod security;
 mod service;

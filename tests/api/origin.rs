@@ -209,6 +209,21 @@ async fn respond(
             tokio::time::sleep(Duration::from_millis(200)).await;
             body(stream, "200 OK", "image/jpeg", &lead_photo()).await
         }
+        "/article/rtl" => {
+            let page = "<html lang=he dir=rtl><head><meta charset=utf-8>\
+                <meta property=og:title content='כותרת הכתבה'>\
+                <meta property=og:site_name content='החדשות'>\
+                <link rel=canonical href='https://elsewhere.example/stolen'>\
+                <meta property=article:published_time content='2024-04-10T08:15:00+02:00'>\
+                </head><body><p>טקסט.</p></body></html>";
+            body(
+                stream,
+                "200 OK",
+                "text/html; charset=utf-8",
+                page.as_bytes(),
+            )
+            .await
+        }
         "/article/xss" => {
             let page = "<html><head><title>x</title>\
                 <meta property=og:title content='\"><script>alert(1)</script>&amp;<b>'>\

@@ -1,0 +1,270 @@
+//! The HTML pages (SPEC §3): the embed page (the oEmbed iframe's document) and the share page
+//! (tags for crawlers, a redirect for people), through auto-escaping templates. Pure: an
+//! article and our public URL in, HTML and its security policy out.
+
+use askama::Template;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::article_url::ArticleUrl;
+use crate::extract::{Article, TextDirection};
+use crate::oembed::{self, service_url};
+
+/// The width of the embed page's photo (served by `/thumb`).
+const EMBED_PHOTO_WIDTH: u32 = 600;
+
+/// Light and dark, readable from 200 px wide, nothing loaded from anywhere.
+const EMBED_STYLE: &str = "\
+:root{color-scheme:light dark;--bg:#fff;--fg:#16181d;--muted:#5b6270;--accent:#c8102e;--line:#d9dce1}\
+@media (prefers-color-scheme:dark){:root{--bg:#16181d;--fg:#f1f2f4;--muted:#a3a9b5;--accent:#ff6b7f;--line:#353a44}}\
+*{box-sizing:border-box}html,body{margin:0;padding:0;background:var(--bg);color:var(--fg)}\
+body{font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;overflow-wrap:anywhere}\
+.card{border:1px solid var(--line);border-radius:10px;overflow:hidden}\
+.photo{display:block}.photo img{display:block;width:100%;height:auto;aspect-ratio:auto}\
+.text{padding:12px 14px 14px}\
+.category{margin:0 0 6px;color:var(--accent);font-size:12px;font-weight:700;letter-spacing:.04em;text-transform:uppercase}\
+h1{margin:0 0 6px;font-size:18px;line-height:1.25}h1 a{color:inherit;text-decoration:none}h1 a:hover{text-decoration:underline}\
+.description{margin:0 0 8px;color:var(--muted);display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}\
+.source{margin:0;color:var(--muted);font-size:13px}\
+@media (max-width:300px){body{font-size:14px}h1{font-size:16px}.description{-webkit-line-clamp:2}}";
+
+/// Posts the page's height to the embedding page (with the secret the embed code put in the
+/// fragment), whenever it changes.
+const EMBED_SCRIPT: &str = "(function(w,d){function secret(){var m=/[#&]secret=([a-z0-9]{1,32})/.exec(w.location.hash);return m&&m[1];}\
+function post(){var s=secret();if(!s||w.parent===w)return;\
+w.parent.postMessage({type:'apercu:height',secret:s,height:Math.ceil(d.documentElement.getBoundingClientRect().height)},'*');}\
+if(w.ResizeObserver)new ResizeObserver(post).observe(d.documentElement);\
+w.addEventListener('load',post);w.addEventListener('hashchange',post);post();})(window,document);";
+
+/// The oEmbed discovery links of a page.
+#[derive(Debug)]
+struct DiscoveryLinks {
+    oembed_json: String,
+    oembed_xml: String,
+}
+
+impl DiscoveryLinks {
+    fn new(public_url: &Url, url: &ArticleUrl) -> Self {
+        let format =
+            |name: &str| service_url(public_url, "oembed", url, &[("format", name.to_owned())]);
+        DiscoveryLinks {
+            oembed_json: format("json"),
+            oembed_xml: format("xml"),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct PagePhoto {
+    url: String,
+    width: u32,
+    height: u32,
+    alt: String,
+}
+
+#[derive(Debug)]
+struct PageDate {
+    machine: String,
+    human: String,
+}
+
+#[derive(Template)]
+#[template(path = "embed.html")]
+struct EmbedTemplate<'a> {
+    lang: &'a str,
+    dir: &'a str,
+    title: &'a str,
+    category: Option<&'a str>,
+    description: Option<&'a str>,
+    site: &'a str,
+    date: Option<PageDate>,
+    article_url: &'a str,
+    photo: Option<PagePhoto>,
+    links: DiscoveryLinks,
+    style: &'static str,
+    script: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "share.html")]
+struct ShareTemplate<'a> {
+    lang: &'a str,
+    dir: &'a str,
+    title: &'a str,
+    description: Option<&'a str>,
+    site_name: Option<&'a str>,
+    og_locale: Option<String>,
+    article_url: &'a str,
+    card_url: String,
+    links: DiscoveryLinks,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    message: &'a str,
+    article_url: Option<&'a str>,
+}
+
+/// A page and the headers that must travel with it.
+#[derive(Debug)]
+pub struct Page {
+    pub html: String,
+    pub content_security_policy: String,
+}
+
+/// What a page is made from.
+#[derive(Debug)]
+pub struct PageInputs<'a> {
+    pub article: &'a Article,
+    /// The URL the request named (normalised): links back into the service use it.
+    pub url: &'a ArticleUrl,
+    /// `APERCU_PUBLIC_URL`, ending in `/`.
+    pub public_url: &'a Url,
+    /// The decoded lead photo's size, when there is a usable photo.
+    pub photo: Option<(u32, u32)>,
+}
+
+impl PageInputs<'_> {
+    fn lang(&self) -> &str {
+        self.article.lang.as_deref().unwrap_or("und")
+    }
+
+    fn dir(&self) -> &'static str {
+        match self.article.dir {
+            Some(TextDirection::Rtl) => "rtl",
+            _ => "ltr",
+        }
+    }
+
+    fn title(&self) -> &str {
+        self.article
+            .title
+            .as_deref()
+            .or(self.article.site_name.as_deref())
+            .unwrap_or(self.url.as_str())
+    }
+
+    fn site(&self) -> &str {
+        self.article
+            .site_name
+            .as_deref()
+            .or(self.article.url.host_str())
+            .unwrap_or_default()
+    }
+
+    /// Where people are sent: the page's canonical URL when it is on the same host (a page
+    /// cannot turn us into a redirector to another site), else the page's own URL.
+    fn article_url(&self) -> &str {
+        self.article
+            .canonical_url
+            .as_ref()
+            .filter(|canonical| canonical.host_str() == self.article.url.host_str())
+            .unwrap_or(&self.article.url)
+            .as_str()
+    }
+}
+
+fn hash_source(source: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(source.as_bytes()))
+    )
+}
+
+/// The embed page: category, title, clamped description, photo, site and date, every link to
+/// the article opening outside the frame. Its policy allows its own inline style and script (by
+/// hash), images from us, and nothing else; any site may frame it.
+///
+/// # Errors
+/// When the template fails to render (it cannot, for these inputs; kept for the type).
+pub fn embed_page(inputs: &PageInputs<'_>) -> Result<Page, askama::Error> {
+    let article = inputs.article;
+    let photo = inputs.photo.map(|size| {
+        let (width, height) = oembed::thumbnail_size(size, EMBED_PHOTO_WIDTH);
+        PagePhoto {
+            url: service_url(
+                inputs.public_url,
+                "thumb",
+                inputs.url,
+                &[("w", width.to_string())],
+            ),
+            width,
+            height,
+            alt: article
+                .lead_image
+                .as_ref()
+                .and_then(|lead| lead.alt.clone())
+                .unwrap_or_default(),
+        }
+    });
+    let date = article.published_at.as_ref().map(|published| {
+        let machine = published.to_string();
+        let human = machine.get(..10).unwrap_or(&machine).to_owned();
+        PageDate { machine, human }
+    });
+    let html = EmbedTemplate {
+        lang: inputs.lang(),
+        dir: inputs.dir(),
+        title: inputs.title(),
+        category: article.category.as_deref(),
+        description: article.description.as_deref(),
+        site: inputs.site(),
+        date,
+        article_url: inputs.article_url(),
+        photo,
+        links: DiscoveryLinks::new(inputs.public_url, inputs.url),
+        style: EMBED_STYLE,
+        script: EMBED_SCRIPT,
+    }
+    .render()?;
+    let images = inputs.public_url.origin().ascii_serialization();
+    Ok(Page {
+        html,
+        content_security_policy: format!(
+            "default-src 'none'; img-src {images}; style-src {}; script-src {}; base-uri 'none'; \
+             form-action 'none'; frame-ancestors *",
+            hash_source(EMBED_STYLE),
+            hash_source(EMBED_SCRIPT)
+        ),
+    })
+}
+
+/// The share page: Open Graph and Twitter tags whose image is our `/card.jpg`, the canonical
+/// article URL, and an immediate redirect there for people (crawlers read the tags).
+///
+/// # Errors
+/// When the template fails to render.
+pub fn share_page(inputs: &PageInputs<'_>) -> Result<Page, askama::Error> {
+    let article = inputs.article;
+    let html = ShareTemplate {
+        lang: inputs.lang(),
+        dir: inputs.dir(),
+        title: inputs.title(),
+        description: article.description.as_deref(),
+        site_name: article.site_name.as_deref(),
+        og_locale: article.lang.as_ref().map(|lang| lang.replace('-', "_")),
+        article_url: inputs.article_url(),
+        card_url: service_url(inputs.public_url, "card.jpg", inputs.url, &[]),
+        links: DiscoveryLinks::new(inputs.public_url, inputs.url),
+    }
+    .render()?;
+    Ok(Page {
+        html,
+        content_security_policy: "default-src 'none'; base-uri 'none'; form-action 'none'"
+            .to_owned(),
+    })
+}
+
+/// A page for an error of an HTML route: the public message and, when known, a link to the
+/// article itself.
+#[must_use]
+pub fn error_page(message: &str, article_url: Option<&str>) -> String {
+    ErrorTemplate {
+        message,
+        article_url,
+    }
+    .render()
+    .unwrap_or_else(|_| "<!doctype html><title>Error</title>".to_owned())
+}
