@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +18,8 @@ pub struct Origin {
     pub canary_hits: Arc<AtomicUsize>,
     /// Requests received, by path (with its query).
     pub hits: Hits,
+    /// While set, `/flaky` answers 500.
+    pub failing: Arc<AtomicBool>,
 }
 
 pub type Hits = Arc<Mutex<HashMap<String, usize>>>;
@@ -63,10 +65,12 @@ pub async fn start() -> Origin {
         }
     });
     let hits = Hits::default();
-    let counted = Arc::clone(&hits);
+    let failing = Arc::new(AtomicBool::new(false));
+    let (counted, fails) = (Arc::clone(&hits), Arc::clone(&failing));
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve(stream, addr, canary, Arc::clone(&counted)));
+            let (counted, fails) = (Arc::clone(&counted), fails.load(Ordering::SeqCst));
+            tokio::spawn(serve(stream, addr, canary, counted, fails));
         }
     });
     Origin {
@@ -74,10 +78,17 @@ pub async fn start() -> Origin {
         canary,
         canary_hits,
         hits,
+        failing,
     }
 }
 
-async fn serve(mut stream: TcpStream, me: SocketAddr, canary: SocketAddr, hits: Hits) {
+async fn serve(
+    mut stream: TcpStream,
+    me: SocketAddr,
+    canary: SocketAddr,
+    hits: Hits,
+    failing: bool,
+) {
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -92,6 +103,16 @@ async fn serve(mut stream: TcpStream, me: SocketAddr, canary: SocketAddr, hits: 
     let line = String::from_utf8_lossy(&request);
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
     *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+    if failing && path == "/flaky" {
+        let _ = body(
+            &mut stream,
+            "500 Internal Server Error",
+            "text/html",
+            b"down",
+        )
+        .await;
+        return;
+    }
     let _ = respond(&mut stream, &path, me, canary).await;
 }
 
@@ -232,7 +253,7 @@ async fn respond(
                 <meta property=og:image content='/image/lead.jpg'></head></html>";
             body(stream, "200 OK", "text/html", page.as_bytes()).await
         }
-        "/article" => {
+        "/article" | "/flaky" => {
             let page = "<html lang=fr><head><meta property=og:title content=\"Un article sur la boucle locale\">\
                         <meta property=og:site_name content=\"La Boucle\"><meta property=article:section content=Tests>\
                         <meta property=og:image content=\"/image/lead.jpg\"></head><body><p>Texte.</p></body></html>";

@@ -379,3 +379,57 @@ async fn metrics_count_the_work_done() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_answer_is_served_when_the_origin_fails_and_not_cached_long() {
+    // Everything is stale at once, so every request asks the origin again.
+    let app = spawn_app_with(true, &["--cache-ttl=0"]).await;
+    let url = app.url("/meta", "/flaky");
+    let fresh = app.get(&url).await;
+    assert_eq!(header(&fresh, "x-cache"), "MISS");
+    let fresh_body = fresh.bytes().await.unwrap();
+
+    app.origin.failing.store(true, Ordering::SeqCst);
+    let stale = app.get(&url).await;
+    assert_eq!(stale.status(), StatusCode::OK);
+    assert_eq!(header(&stale, "x-cache"), "STALE");
+    assert_eq!(header(&stale, "cache-control"), "public, max-age=60");
+    assert_eq!(stale.bytes().await.unwrap(), fresh_body);
+    assert_eq!(app.origin.hits("/flaky"), 2);
+
+    // The failure is remembered: the next request is answered stale without asking again.
+    let again = app.get(&url).await;
+    assert_eq!(header(&again, "x-cache"), "STALE");
+    assert_eq!(app.origin.hits("/flaky"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_article_written_several_ways_is_fetched_once() {
+    let app = spawn_app().await;
+    let origin = app.origin.addr;
+    for spelling in [
+        format!("http://{origin}/article"),
+        format!("HTTP://{origin}/article#comments"),
+        format!("http://{origin}/./article"),
+        format!("http://{origin}/x/../article"),
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(spelling.as_bytes()).collect();
+        let response = app.get(&format!("{}/meta?url={encoded}", app.base)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{spelling}");
+    }
+    assert_eq!(app.origin.hits("/article"), 1);
+    // A different query is a different article.
+    app.get(&app.url("/meta", "/article?page=2")).await;
+    assert_eq!(app.counts().0, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_origins_max_age_is_honoured_within_bounds() {
+    let app = spawn_app().await;
+    // `/cached` says max-age=600; the default would be 3600.
+    let response = app.get(&app.url("/meta", "/cached")).await;
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=600, stale-while-revalidate=86400"
+    );
+}
