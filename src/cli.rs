@@ -35,6 +35,15 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service (the default).
     Serve(ServeSettings),
+    /// Exit 0 when the service's `/healthz` answers 200 (for Docker `HEALTHCHECK`).
+    Healthcheck {
+        /// The URL to ask. Defaults to `/healthz` on the address the service listens on.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// The address the service listens on.
+        #[arg(long, env = "APERCU_LISTEN", value_name = "ADDRESS", default_value = crate::config::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+    },
     /// Render the card of an article to an image file (PNG, JPEG or WebP).
     Render {
         /// The article's URL, or a saved HTML file.
@@ -105,6 +114,8 @@ pub enum CliError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Startup(#[from] StartupError),
+    #[error("{url} is not healthy: {reason}")]
+    Unhealthy { url: String, reason: String },
 }
 
 /// Parses the command line, runs the command, reports errors on stderr.
@@ -127,6 +138,7 @@ pub fn main() -> ExitCode {
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Serve(settings) => serve(&settings),
+        Command::Healthcheck { url, listen } => healthcheck(url, listen),
         Command::Inspect {
             target,
             base_url,
@@ -215,6 +227,31 @@ fn serve(settings: &ServeSettings) -> Result<(), CliError> {
         );
         app.run_until_stopped().await.map_err(CliError::Write)
     })
+}
+
+/// Asks the service's `/healthz`; an unspecified listen address (`0.0.0.0`) is asked on
+/// loopback.
+fn healthcheck(url: Option<String>, listen: std::net::SocketAddr) -> Result<(), CliError> {
+    let url = url.unwrap_or_else(|| {
+        let mut address = listen;
+        if address.ip().is_unspecified() {
+            address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{address}/healthz")
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let status = runtime.block_on(crate::fetch::probe(&url, std::time::Duration::from_secs(3)));
+    match status {
+        Ok(200) => Ok(()),
+        Ok(status) => Err(CliError::Unhealthy {
+            url,
+            reason: format!("it answered {status}"),
+        }),
+        Err(reason) => Err(CliError::Unhealthy { url, reason }),
+    }
 }
 
 /// Logs to stderr, filtered by `APERCU_LOG`, as text or JSON lines (`APERCU_LOG_FORMAT`).

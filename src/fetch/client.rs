@@ -227,12 +227,17 @@ impl std::fmt::Debug for Fetcher {
     }
 }
 
+/// reqwest is built without a default TLS provider (aws-lc needs a C build of its own): ring is
+/// installed once for the process before any client is built. A second install is refused,
+/// harmlessly.
+pub(crate) fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl Fetcher {
     #[must_use]
     pub fn new(guard: Guard, lookup: Arc<dyn Lookup>, config: FetchConfig) -> Self {
-        // reqwest is built without a default TLS provider (aws-lc needs a C build of its own);
-        // ring is installed once for the process. A second install is refused, harmlessly.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         Self {
             guard: Arc::new(guard),
             lookup,

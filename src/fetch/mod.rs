@@ -11,3 +11,20 @@ pub use client::{
     system_lookup,
 };
 pub use guard::{AllowedHosts, Blocked, Exemption, Guard};
+
+/// Asks our own service for `url` (the `healthcheck` command): no guard, since the address is
+/// the operator's, not a stranger's. Returns the status code.
+///
+/// # Errors
+/// When no answer arrives within `timeout`.
+pub async fn probe(url: &str, timeout: std::time::Duration) -> Result<u16, String> {
+    client::install_tls_provider();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client.get(url).send().await.map_err(|e| e.to_string())?;
+    Ok(response.status().as_u16())
+}

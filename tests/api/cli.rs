@@ -104,3 +104,30 @@ async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not used"));
     assert_eq!(origin.canary_hits(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_succeeds_only_against_a_running_service() {
+    let app = crate::service::spawn_app().await;
+    let healthy = run(
+        vec!["healthcheck".into(), format!("--url={}/healthz", app.base)],
+        None,
+    )
+    .await;
+    assert!(
+        healthy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&healthy.stderr)
+    );
+    // A port nothing listens on (bound, then released).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let down = run(
+        vec!["healthcheck".into(), format!("--listen={closed}")],
+        None,
+    )
+    .await;
+    assert!(!down.status.success());
+    assert!(String::from_utf8_lossy(&down.stderr).contains("is not healthy"));
+}
