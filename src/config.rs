@@ -128,7 +128,7 @@ pub struct ServeSettings {
     #[arg(long, env = "APERCU_LISTEN", value_name = "ADDRESS", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
     /// Absolute base of every URL the service emits; never taken from the request's `Host`.
-    /// Defaults to `http://<listen>`.
+    /// Defaults to `http://<bound address>/`.
     #[arg(long, env = "APERCU_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<Url>,
     /// Log filter (`info`, `debug`, `apercu=debug,actix_web=warn`…).
