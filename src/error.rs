@@ -3,7 +3,7 @@
 //! internal port from an unreachable public one.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue};
+use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::article_url::UrlError;
@@ -14,6 +14,9 @@ use crate::service::ServiceError;
 /// How long a client or CDN may keep an error about the origin (a dead origin stays dead for a
 /// while; our cache remembers it as long).
 const ORIGIN_ERROR_MAX_AGE: u32 = 30;
+
+/// When an overloaded service asks to be tried again.
+const RETRY_AFTER_SECONDS: &str = "5";
 
 #[derive(Debug)]
 pub struct AppError {
@@ -158,6 +161,12 @@ impl From<&FetchError> for AppError {
                 "The page could not be fetched or read.",
                 cause,
             ),
+            FetchError::Busy(_) => AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "Too many pages are being fetched right now; try again shortly.",
+                cause,
+            ),
         }
     }
 }
@@ -242,6 +251,9 @@ impl AppError {
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             headers.insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
     }
 }
 
@@ -258,5 +270,41 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status).json(body);
         self.add_headers(&mut response);
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(error: FetchError) -> HttpResponse {
+        AppError::from(ServiceError::from(error)).error_response()
+    }
+
+    #[test]
+    fn an_overloaded_fetcher_asks_to_be_retried_and_is_not_remembered() {
+        let busy = ServiceError::from(FetchError::Busy("news.example".into()));
+        assert!(!crate::cache::Failure::is_cacheable(&busy));
+        let answer = response(FetchError::Busy("news.example".into()));
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            answer.headers().get(RETRY_AFTER).unwrap(),
+            RETRY_AFTER_SECONDS
+        );
+        assert_eq!(answer.headers().get(CACHE_CONTROL).unwrap(), "no-store");
+    }
+
+    #[test]
+    fn internal_addresses_never_reach_the_client() {
+        let blocked = FetchError::Blocked(Blocked::Address {
+            address: "10.1.2.3".parse().unwrap(),
+            reason: "private",
+        });
+        let unavailable = FetchError::Unavailable("connect to 192.168.0.7:8080 refused".into());
+        for error in [blocked, unavailable] {
+            let app = AppError::from(ServiceError::from(error));
+            assert!(!app.message.contains("10.1") && !app.message.contains("192.168"));
+            assert!(!app.message.is_empty());
+        }
     }
 }

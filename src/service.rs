@@ -44,7 +44,11 @@ impl From<FetchError> for ServiceError {
 
 impl Failure for ServiceError {
     fn is_cacheable(&self) -> bool {
-        matches!(self, ServiceError::Fetch(_) | ServiceError::NoLeadImage)
+        match self {
+            ServiceError::Fetch(error) => !matches!(error.as_ref(), FetchError::Busy(_)),
+            ServiceError::NoLeadImage => true,
+            ServiceError::Internal(_) => false,
+        }
     }
 }
 

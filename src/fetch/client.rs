@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::guard::{Blocked, Guard};
 use crate::article_url::{ArticleUrl, UrlError};
@@ -37,6 +38,12 @@ pub struct FetchConfig {
     /// Decoded bytes of an image read at most; a larger image is refused.
     pub max_image_bytes: usize,
     pub user_agent: String,
+    /// Fetches in flight at once, all origins together (security.md §2.3: 64).
+    pub global_concurrency: usize,
+    /// Fetches in flight at once to one host: one slow site cannot take every slot.
+    pub per_host_concurrency: usize,
+    /// How long a fetch waits for a slot before giving up as [`FetchError::Busy`].
+    pub queue_timeout: Duration,
 }
 
 impl Default for FetchConfig {
@@ -50,6 +57,9 @@ impl Default for FetchConfig {
             max_image_bytes: 10 * 1024 * 1024,
             user_agent: concat!("Apercu/", env!("CARGO_PKG_VERSION"), " (link previews)")
                 .to_owned(),
+            global_concurrency: 64,
+            per_host_concurrency: 4,
+            queue_timeout: Duration::from_secs(2),
         }
     }
 }
@@ -91,6 +101,10 @@ pub enum FetchError {
     Timeout(Duration),
     #[error("origin unavailable: {0}")]
     Unavailable(String),
+    /// Every slot for this host (or for all hosts) stayed taken: our limit, not the origin's
+    /// fault, so not worth remembering.
+    #[error("too many fetches in flight to {0}")]
+    Busy(String),
 }
 
 /// Where host names are looked up: the system's DNS in production, a fixed map in tests.
@@ -216,6 +230,66 @@ pub struct Fetcher {
     lookup: Arc<dyn Lookup>,
     config: FetchConfig,
     clients: Mutex<HashMap<u16, reqwest::Client>>,
+    slots: Slots,
+}
+
+/// Hosts with this many entries in the slot table trigger a sweep of the idle ones.
+const SLOT_TABLE_SWEEP: usize = 1024;
+
+/// Outbound slots: a global semaphore and one per host, taken before the first byte is sent.
+struct Slots {
+    global: Arc<Semaphore>,
+    per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
+    per_host_limit: usize,
+}
+
+/// The two permits a fetch holds while it runs.
+struct Permits {
+    _global: OwnedSemaphorePermit,
+    _host: OwnedSemaphorePermit,
+}
+
+impl Slots {
+    fn new(config: &FetchConfig) -> Self {
+        Slots {
+            global: Arc::new(Semaphore::new(config.global_concurrency.max(1))),
+            per_host: Mutex::default(),
+            per_host_limit: config.per_host_concurrency.max(1),
+        }
+    }
+
+    fn host(&self, host: &str) -> Arc<Semaphore> {
+        let mut table = self.per_host.lock().unwrap_or_else(PoisonError::into_inner);
+        if table.len() >= SLOT_TABLE_SWEEP {
+            // A host whose semaphore nobody else holds has nothing in flight.
+            table.retain(|_, semaphore| Arc::strong_count(semaphore) > 1);
+        }
+        Arc::clone(
+            table
+                .entry(host.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host_limit))),
+        )
+    }
+
+    /// Waits at most `patience` for a slot for `host` and a global one.
+    async fn take(&self, host: &str, patience: Duration) -> Result<Permits, FetchError> {
+        let busy = || FetchError::Busy(host.to_owned());
+        let host_slots = self.host(host);
+        let wait = async {
+            let host = host_slots.acquire_owned().await.map_err(|_| busy())?;
+            let global = Arc::clone(&self.global)
+                .acquire_owned()
+                .await
+                .map_err(|_| busy())?;
+            Ok(Permits {
+                _global: global,
+                _host: host,
+            })
+        };
+        tokio::time::timeout(patience, wait)
+            .await
+            .map_err(|_| busy())?
+    }
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -241,6 +315,7 @@ impl Fetcher {
         Self {
             guard: Arc::new(guard),
             lookup,
+            slots: Slots::new(&config),
             config,
             clients: Mutex::new(HashMap::new()),
         }
@@ -281,9 +356,11 @@ impl Fetcher {
     /// [`FetchError`]: `Blocked` when the first URL may not be fetched (known before any
     /// connection); `Unavailable` for everything that goes wrong later, redirects to blocked
     /// targets included (one answer, so that it cannot map internal networks); `NotFound`;
-    /// `Timeout`.
+    /// `Timeout`; `Busy` when no outbound slot frees up within the queue timeout.
     pub async fn fetch(&self, url: &ArticleUrl, kind: Kind) -> Result<Fetched, FetchError> {
         self.guard.check_url(url)?;
+        let host = url.as_url().host_str().unwrap_or_default();
+        let _permits = self.slots.take(host, self.config.queue_timeout).await?;
         let deadline = self.config.total_timeout;
         tokio::time::timeout(deadline, self.follow(url.clone(), kind))
             .await

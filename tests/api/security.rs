@@ -258,3 +258,29 @@ async fn wrong_types_and_statuses_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_host_gets_no_more_than_its_share_of_outbound_slots() {
+    let origin = start().await;
+    let config = FetchConfig {
+        per_host_concurrency: 1,
+        queue_timeout: Duration::from_millis(200),
+        ..quick()
+    };
+    let f = Arc::new(fetcher(&origin, config));
+    // The only slot for the origin is taken by a fetch that hangs.
+    let hanging = {
+        let (f, url) = (Arc::clone(&f), origin.url("/slow/hang"));
+        tokio::spawn(async move { fetch(&f, &url, Kind::Page).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let refused = fetch(&f, &origin.url("/ok"), Kind::Page).await.unwrap_err();
+    assert!(matches!(refused, FetchError::Busy(_)), "{refused}");
+    assert_eq!(origin.hits("/ok"), 0);
+    // Once it times out, the slot is free again.
+    assert!(matches!(
+        hanging.await.unwrap(),
+        Err(FetchError::Timeout(_))
+    ));
+    assert!(fetch(&f, &origin.url("/ok"), Kind::Page).await.is_ok());
+}
