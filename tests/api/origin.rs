@@ -165,6 +165,35 @@ fn lead_photo() -> Vec<u8> {
     .unwrap()
 }
 
+/// A PNG signature and a header declaring `width`×`height`, and nothing else: what a pixel bomb
+/// looks like to a decoder that trusts headers.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend_from_slice(&width.to_be_bytes());
+    chunk.extend_from_slice(&height.to_be_bytes());
+    chunk.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let crc = crc32(&chunk);
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    png.extend_from_slice(&chunk);
+    png.extend_from_slice(&crc.to_be_bytes());
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
 /// A 1×1 PNG.
 pub const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
@@ -383,6 +412,50 @@ async fn respond(
             )
             .await?;
             stream.write_all(&compressed).await
+        }
+        "/bomb/brotli" => {
+            // 64 MiB of spaces, 32 times the default page cap; compressed once per test run.
+            static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            let compressed = BOMB.get_or_init(|| {
+                let mut encoder = brotli::CompressorWriter::new(Vec::new(), 1 << 16, 1, 22);
+                encoder
+                    .write_all(b"<html><head><title>Brotli bomb</title></head><body>")
+                    .unwrap();
+                let spaces = vec![b' '; 1024 * 1024];
+                for _ in 0..64 {
+                    encoder.write_all(&spaces).unwrap();
+                }
+                encoder.into_inner()
+            });
+            head(
+                stream,
+                "200 OK",
+                &[
+                    ("content-type", "text/html".into()),
+                    ("content-encoding", "br".into()),
+                    ("content-length", compressed.len().to_string()),
+                ],
+            )
+            .await?;
+            stream.write_all(compressed).await
+        }
+        "/image/pixel-bomb.png" => {
+            body(stream, "200 OK", "image/png", &png_header(60_000, 60_000)).await
+        }
+        "/article/pixel-bomb" => {
+            let page = "<html><head><meta property=og:title content='Bombe'>\
+                <meta property=og:image content='/image/pixel-bomb.png'></head></html>";
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
+        "/article/deep" => {
+            let mut page = String::from("<html><head><title>Profond</title></head><body>");
+            page.push_str(&"<div>".repeat(200_000));
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
+        "/article/latin1" => {
+            let page =
+                b"<html><head><title>Le caf\xe9 na\xeff co\xfbte 3\x80</title></head></html>";
+            body(stream, "200 OK", "text/html; charset=windows-1252", page).await
         }
         "/garbage" => stream.write_all(b"this is not HTTP at all\r\n\r\n").await,
         _ => body(stream, "404 Not Found", "text/plain", b"no route").await,

@@ -433,3 +433,39 @@ async fn the_origins_max_age_is_honoured_within_bounds() {
         "public, max-age=600, stale-while-revalidate=86400"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_pages_and_photos_give_bounded_answers() {
+    let app = spawn_app_with(true, &["--fetch-timeout=2"]).await;
+    // Compression bombs stop at the decoded-size cap; what was read is still an article.
+    for (path, title) in [("/bomb/gzip", "Bomb"), ("/bomb/brotli", "Brotli bomb")] {
+        let response = app.get(&app.url("/meta", path)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let article: serde_json::Value =
+            serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert_eq!(article["title"], title);
+    }
+    // 200,000 nested elements.
+    let deep = app.get(&app.url("/meta", "/article/deep")).await;
+    assert_eq!(deep.status(), StatusCode::OK);
+    // A photo that declares 60,000 × 60,000 pixels is refused from its header; the card is
+    // drawn without it.
+    let card = app.get(&app.url("/card.png", "/article/pixel-bomb")).await;
+    assert_eq!(card.status(), StatusCode::OK);
+    let thumb = app.get(&app.url("/thumb", "/article/pixel-bomb")).await;
+    assert_eq!(thumb.status(), StatusCode::NOT_FOUND);
+    // An origin that never answers is a 504, remembered like the other origin failures.
+    let hang = app.get(&app.url("/meta", "/slow/hang")).await;
+    assert_eq!(hang.status(), StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(error_code(hang).await, "origin-timeout");
+    assert_eq!(app.origin.canary_hits(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_read_in_the_charset_its_server_declares() {
+    let app = spawn_app().await;
+    let response = app.get(&app.url("/meta", "/article/latin1")).await;
+    let article: serde_json::Value =
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(article["title"], "Le café naïf coûte 3€");
+}
