@@ -150,6 +150,9 @@ pub struct Service {
     /// `APERCU_PUBLIC_URL`, ending in `/`: the start of every URL the service emits.
     pub public_url: Url,
     pub counters: Counters,
+    /// Set when the process was asked to stop: `/readyz` then answers 503 so load balancers
+    /// stop sending traffic while requests in flight finish.
+    draining: std::sync::atomic::AtomicBool,
     /// CPU work (parse, decode, render, encode) runs on blocking threads, at most this many at
     /// once: one per core, so the async workers always stay free to answer.
     cpu: Semaphore,
@@ -174,8 +177,19 @@ impl Service {
             photo_limits,
             public_url,
             counters: Counters::default(),
+            draining: std::sync::atomic::AtomicBool::new(false),
             cpu: Semaphore::new(cores),
         }
+    }
+
+    /// Marks the service as stopping (see [`Service::is_draining`]).
+    pub fn begin_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    #[must_use]
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
     }
 
     /// Parses a client's `url` the way the fetcher will fetch it (exempt ports included).

@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -13,6 +14,37 @@ use crate::config::{ServeSettings, SettingsError};
 use crate::fetch::{Fetcher, Lookup};
 use crate::routes;
 use crate::service::{Look, Service};
+
+/// How long `/readyz` says 503 before the server stops accepting connections.
+pub const DRAIN_GRACE: Duration = Duration::from_secs(5);
+/// How long requests in flight may take to finish once the server stops accepting.
+pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Resolves at the first SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut terminate), Ok(mut interrupt)) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = interrupt.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
 
 /// Why the service cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +102,9 @@ impl Application {
         })
         .listen(listener)
         .map_err(listen_error)?
+        // Stopping is ours: first drain (`/readyz` 503), then stop gracefully.
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_TIMEOUT.as_secs())
         .run();
         Ok(Application {
             server,
@@ -90,11 +125,23 @@ impl Application {
         self.service.clone().into_inner()
     }
 
-    /// Serves until the process is asked to stop (SIGINT/SIGTERM), draining open requests.
+    /// Serves until the process is asked to stop (SIGINT or SIGTERM). Then `/readyz` answers
+    /// 503 for [`DRAIN_GRACE`] while everything else is still served, so a load balancer takes
+    /// the instance out of rotation; then the server stops accepting and finishes the requests
+    /// in flight (at most [`SHUTDOWN_TIMEOUT`]).
     ///
     /// # Errors
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let service = self.service.clone();
+        actix_web::rt::spawn(async move {
+            stop_signal().await;
+            tracing::info!(grace = ?DRAIN_GRACE, "stopping: draining");
+            service.begin_draining();
+            actix_web::rt::time::sleep(DRAIN_GRACE).await;
+            handle.stop(true).await;
+        });
         self.server.await
     }
 }

@@ -13,9 +13,9 @@ pub(super) fn healthz() -> HttpResponse {
         .body("ok\n")
 }
 
-/// The service exists only once its fonts are loaded, so answering at all means ready.
+/// Ready once fonts are loaded (the service exists only then) and until it starts draining.
 pub(super) fn readyz(service: &Service) -> HttpResponse {
-    let ready = !service.renderer.fonts.is_empty();
+    let ready = !service.renderer.fonts.is_empty() && !service.is_draining();
     let mut response = if ready {
         HttpResponse::Ok()
     } else {
@@ -23,7 +23,7 @@ pub(super) fn readyz(service: &Service) -> HttpResponse {
     };
     response
         .insert_header(("cache-control", "no-store"))
-        .body(if ready { "ready\n" } else { "not ready\n" })
+        .body(if ready { "ready\n" } else { "draining\n" })
 }
 
 /// Prometheus text format: what the expensive steps cost and what the cache holds.

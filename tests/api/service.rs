@@ -469,3 +469,18 @@ async fn a_page_is_read_in_the_charset_its_server_declares() {
         serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
     assert_eq!(article["title"], "Le café naïf coûte 3€");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_says_503_while_draining_and_the_rest_still_answers() {
+    let app = spawn_app().await;
+    let ready = app.get(&format!("{}/readyz", app.base)).await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    app.service.begin_draining();
+    let draining = app.get(&format!("{}/readyz", app.base)).await;
+    assert_eq!(draining.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(header(&draining, "cache-control"), "no-store");
+    let health = app.get(&format!("{}/healthz", app.base)).await;
+    assert_eq!(health.status(), StatusCode::OK);
+    let meta = app.get(&app.url("/meta", "/article")).await;
+    assert_eq!(meta.status(), StatusCode::OK);
+}
