@@ -143,6 +143,16 @@ pub struct ServeSettings {
     #[arg(long, env = "APERCU_LOG_FORMAT", value_name = "FORMAT", default_value = "text",
           value_parser = ["text", "json"])]
     pub log_format: String,
+    /// Requests a minute one client address may make (an IPv6 /64 counts as one address),
+    /// with as many at once; 0 turns the limit off. Behind a reverse proxy every request comes
+    /// from the proxy: limit there instead.
+    #[arg(
+        long,
+        env = "APERCU_RATE_LIMIT",
+        value_name = "REQUESTS",
+        default_value_t = 0
+    )]
+    pub rate_limit: u32,
     #[command(flatten)]
     pub cache: CacheSettings,
     #[command(flatten)]

@@ -16,7 +16,7 @@ use crate::service::ServiceError;
 const ORIGIN_ERROR_MAX_AGE: u32 = 30;
 
 /// When an overloaded service asks to be tried again.
-const RETRY_AFTER_SECONDS: &str = "5";
+const RETRY_AFTER_SECONDS: u64 = 5;
 
 #[derive(Debug)]
 pub struct AppError {
@@ -25,16 +25,34 @@ pub struct AppError {
     message: &'static str,
     /// For the log only.
     cause: String,
+    /// Seconds a client should wait before asking again (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl AppError {
     fn new(status: StatusCode, code: &'static str, message: &'static str, cause: String) -> Self {
+        let retry_after =
+            (status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECONDS);
         AppError {
             status,
             code,
             message,
             cause,
+            retry_after,
         }
+    }
+
+    /// The client asked too often; it may ask again after `wait`.
+    #[must_use]
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let mut error = AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests from your address; try again shortly.",
+            String::new(),
+        );
+        error.retry_after = Some(wait.as_secs().max(1));
+        error
     }
 
     /// A query parameter that is missing, repeated or out of range.
@@ -251,8 +269,8 @@ impl AppError {
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             headers.insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            headers.insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
         }
     }
 }
@@ -287,10 +305,7 @@ mod tests {
         assert!(!crate::cache::Failure::is_cacheable(&busy));
         let answer = response(FetchError::Busy("news.example".into()));
         assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(
-            answer.headers().get(RETRY_AFTER).unwrap(),
-            RETRY_AFTER_SECONDS
-        );
+        assert_eq!(answer.headers().get(RETRY_AFTER).unwrap(), "5");
         assert_eq!(answer.headers().get(CACHE_CONTROL).unwrap(), "no-store");
     }
 

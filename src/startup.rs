@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use crate::cache::Cache;
@@ -95,9 +96,14 @@ impl Application {
         ));
         let port = bound.port();
         let shared = service.clone();
+        let limiter = std::num::NonZeroU32::new(settings.rate_limit)
+            .map(|per_minute| web::Data::new(routes::ClientLimiter::per_minute(per_minute)));
         let server = HttpServer::new(move || {
-            App::new()
-                .app_data(shared.clone())
+            let mut app = App::new().app_data(shared.clone());
+            if let Some(limiter) = &limiter {
+                app = app.app_data(limiter.clone());
+            }
+            app.wrap(from_fn(routes::limit_clients))
                 .configure(routes::configure)
         })
         .listen(listener)

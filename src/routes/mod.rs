@@ -4,6 +4,7 @@
 
 mod card;
 mod health;
+mod limit;
 mod meta;
 mod oembed;
 mod page;
@@ -13,6 +14,8 @@ use actix_web::http::header::{
     self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderValue, IF_NONE_MATCH,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
+
+pub use limit::{ClientLimiter, limit_clients};
 
 use crate::article_url::ArticleUrl;
 use crate::cache::{Cached, Status};

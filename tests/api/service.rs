@@ -484,3 +484,21 @@ async fn readyz_says_503_while_draining_and_the_rest_still_answers() {
     let meta = app.get(&app.url("/meta", "/article")).await;
     assert_eq!(meta.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
+    let app = spawn_app_with(true, &["--rate-limit=2"]).await;
+    for _ in 0..2 {
+        let response = app.get(&app.url("/meta", "/article")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let limited = app.get(&app.url("/card.png", "/article")).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = header(&limited, "retry-after").parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    assert_eq!(error_code(limited).await, "rate-limited");
+    // Probes are never limited, and the limited request did no work.
+    let health = app.get(&format!("{}/healthz", app.base)).await;
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(app.counts(), (1, 0, 0));
+}
