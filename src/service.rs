@@ -55,7 +55,8 @@ impl Failure for ServiceError {
 /// An encoded response body and its strong validator.
 #[derive(Debug)]
 pub struct Body {
-    pub bytes: Vec<u8>,
+    /// Shared, so answering from the cache copies nothing.
+    pub bytes: bytes::Bytes,
     /// A quoted strong entity tag: a hash of the bytes.
     pub etag: String,
 }
@@ -64,7 +65,10 @@ impl Body {
     #[must_use]
     pub fn new(bytes: Vec<u8>) -> Self {
         let etag = format!("\"{:x}\"", Sha256::digest(&bytes));
-        Body { bytes, etag }
+        Body {
+            bytes: bytes.into(),
+            etag,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The HTTP layer (SPEC §3): the route table, the query parameters, and the caching headers every
 //! successful answer carries. Handlers translate requests into [`Service`] calls and back; only
-//! this module and `startup` know actix.
+//! this module, `error` and `startup` know actix.
 
 mod card;
 mod health;
