@@ -305,3 +305,17 @@ async fn emitted_urls_start_from_the_public_url_whatever_the_host_header_says() 
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_maxwidth_a_consumer_can_send_makes_a_few_dozen_cache_entries_at_most() {
+    let app = spawn_app().await;
+    let base = app.url("/oembed", "/article");
+    for width in 200..=700 {
+        let response = app.get(&format!("{base}&maxwidth={width}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "maxwidth={width}");
+    }
+    // One article, one photo, and one oEmbed body per 10-pixel width step from 200 to 600.
+    let entries = app.service.cache.entry_count().await;
+    assert!(entries <= 2 + 41, "{entries} cache entries");
+    assert_eq!(app.counts().0, 1);
+}
