@@ -246,6 +246,7 @@ impl FetchSettings {
         Guard {
             hosts: self.allowed_hosts.clone(),
             exemptions: self.allow_addresses.clone(),
+            own: Vec::new(),
         }
     }
 

@@ -76,6 +76,17 @@ impl AppError {
         )
     }
 
+    /// A request made by an Aperçu fetch: a URL that led back to a preview service.
+    #[must_use]
+    pub fn loop_detected() -> Self {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "address-blocked",
+            "This service does not preview its own answers.",
+            "request carries our Via token: a fetch loop".to_owned(),
+        )
+    }
+
     #[must_use]
     pub fn method_not_allowed() -> Self {
         AppError::new(

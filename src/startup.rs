@@ -81,11 +81,9 @@ impl Application {
         let bound = listener.local_addr().map_err(listen_error)?;
         let public_url = settings.public_url(bound)?;
         let renderer = Renderer::new(settings.card.font_book()?);
-        let fetcher = Fetcher::new(
-            settings.fetch.guard(),
-            lookup,
-            settings.fetch.fetch_config(),
-        );
+        let mut guard = settings.fetch.guard();
+        guard.own.push(bound);
+        let fetcher = Fetcher::new(guard, lookup, settings.fetch.fetch_config());
         let service = web::Data::new(Service::new(
             fetcher,
             Cache::new(settings.cache.policy()),
@@ -104,6 +102,7 @@ impl Application {
                 app = app.app_data(limiter.clone());
             }
             app.wrap(from_fn(routes::limit_clients))
+                .wrap(from_fn(routes::refuse_loops))
                 .configure(routes::configure)
         })
         .listen(listener)

@@ -107,6 +107,10 @@ pub enum FetchError {
     Busy(String),
 }
 
+/// Sent with every fetch, so that a request that comes back to an Aperçu (this one or
+/// another behind the same URL) is recognised as a loop and refused (camo's approach).
+pub const VIA: &str = "1.1 apercu";
+
 /// Where host names are looked up: the system's DNS in production, a fixed map in tests.
 pub trait Lookup: Send + Sync + 'static {
     /// The addresses of `host`.
@@ -344,6 +348,10 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.config.connect_timeout)
             .user_agent(self.config.user_agent.clone())
+            .default_headers(reqwest::header::HeaderMap::from_iter([(
+                reqwest::header::VIA,
+                reqwest::header::HeaderValue::from_static(VIA),
+            )]))
             .build()
             .map_err(|e| FetchError::Unavailable(format!("building the HTTP client: {e}")))?;
         clients.insert(port, client.clone());

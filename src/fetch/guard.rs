@@ -236,11 +236,22 @@ pub fn is_local_name(host: &str) -> bool {
     EXACT.contains(&host.as_str()) || SUFFIXES.iter().any(|s| host.ends_with(s))
 }
 
+/// Whether `ip:port` reaches a listener on `own`. Listening on every interface (`0.0.0.0`, `::`)
+/// is matched by port on every non-public address (the service's own interfaces among them);
+/// public addresses of the host itself are caught by the `Via` loop check of the HTTP layer.
+fn is_own(own: SocketAddr, ip: IpAddr, port: u16) -> bool {
+    port == own.port()
+        && (canonical(own.ip()) == ip || (own.ip().is_unspecified() && not_public(ip).is_some()))
+}
+
 /// The fetch policy: hosts, names and addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guard {
     pub hosts: AllowedHosts,
     pub exemptions: Vec<Exemption>,
+    /// The addresses this service listens on: never fetched, exempt or not (security.md A15),
+    /// so a URL cannot make the service ask itself, and again, and again.
+    pub own: Vec<SocketAddr>,
 }
 
 impl Default for Guard {
@@ -249,6 +260,7 @@ impl Default for Guard {
         Self {
             hosts: AllowedHosts::Any,
             exemptions: Vec::new(),
+            own: Vec::new(),
         }
     }
 }
@@ -276,6 +288,12 @@ impl Guard {
             return Err(Blocked::Address {
                 address: ip,
                 reason,
+            });
+        }
+        if self.own.iter().any(|own| is_own(*own, ip, addr.port())) {
+            return Err(Blocked::Address {
+                address: ip,
+                reason: "this service itself",
             });
         }
         match not_public(ip) {
@@ -401,6 +419,7 @@ mod tests {
         let guard = Guard {
             hosts: AllowedHosts::Any,
             exemptions: vec!["127.0.0.1:8087".parse().unwrap()],
+            own: Vec::new(),
         };
         let at = |s: &str| s.parse::<SocketAddr>().unwrap();
         assert!(guard.check_address(at("127.0.0.1:8087")).is_ok());
@@ -425,6 +444,7 @@ mod tests {
                 "0.0.0.0/0".parse().unwrap(),
                 "fd00::/8".parse().unwrap(),
             ],
+            own: Vec::new(),
         };
         for blocked in [
             "169.254.169.254:80",
@@ -441,6 +461,42 @@ mod tests {
         assert!(
             guard
                 .check_address("169.254.1.1:80".parse().unwrap())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_service_never_fetches_its_own_address_even_when_exempt() {
+        let own: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let guard = Guard {
+            exemptions: vec!["127.0.0.0/8".parse().unwrap(), Exemption::Exact(own)],
+            own: vec![own],
+            ..Guard::default()
+        };
+        assert!(guard.check_address(own).is_err());
+        assert!(
+            guard
+                .check_address("[::ffff:127.0.0.1]:8080".parse().unwrap())
+                .is_err()
+        );
+        assert!(
+            guard
+                .check_address("127.0.0.2:8080".parse().unwrap())
+                .is_ok()
+        );
+        let everywhere = Guard {
+            exemptions: vec!["10.0.0.0/8".parse().unwrap()],
+            own: vec!["0.0.0.0:8080".parse().unwrap()],
+            ..Guard::default()
+        };
+        assert!(
+            everywhere
+                .check_address("10.1.2.3:8080".parse().unwrap())
+                .is_err()
+        );
+        assert!(
+            everywhere
+                .check_address("10.1.2.3:443".parse().unwrap())
                 .is_ok()
         );
     }
@@ -490,6 +546,7 @@ mod tests {
         let guard = Guard {
             hosts: AllowedHosts::Any,
             exemptions: vec!["127.0.0.1:80".parse().unwrap()],
+            own: Vec::new(),
         };
         for raw in [
             "http://localhost/",
@@ -519,6 +576,7 @@ mod tests {
         let guard = Guard {
             hosts,
             exemptions: Vec::new(),
+            own: Vec::new(),
         };
         let check = |raw: &str| guard.check_url(&ArticleUrl::parse(raw, &[]).unwrap());
         assert!(check("https://news.example/a").is_ok());
@@ -561,6 +619,7 @@ mod tests {
                 "127.0.0.1:8087".parse().unwrap(),
                 "10.0.0.0/8".parse().unwrap(),
             ],
+            own: Vec::new(),
         };
         assert_eq!(guard.extra_ports(), vec![8087]);
     }

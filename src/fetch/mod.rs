@@ -7,7 +7,7 @@ pub mod client;
 pub mod guard;
 
 pub use client::{
-    FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, NoDns, StaticDns, SystemDns,
+    FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, NoDns, StaticDns, SystemDns, VIA,
     system_lookup,
 };
 pub use guard::{AllowedHosts, Blocked, Exemption, Guard};

@@ -90,6 +90,27 @@ async fn dispatch(
     }
 }
 
+/// Refuses a request that one of our own fetches made (it carries our `Via` token): a URL that
+/// leads back to the service would otherwise make it ask itself again and again.
+///
+/// # Errors
+/// [`AppError`] `address-blocked` for such a request, or the handler's own error.
+pub async fn refuse_loops(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let looped = request
+        .headers()
+        .get_all(header::VIA)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|hop| hop.trim().eq_ignore_ascii_case(crate::fetch::VIA));
+    if looped {
+        return Err(AppError::loop_detected().into());
+    }
+    next.call(request).await
+}
+
 /// The query parameters of a request, each allowed once.
 struct Query(Vec<(String, String)>);
 

@@ -46,11 +46,10 @@ impl TestApp {
 /// `extra` settings; the origin's `IP:port` is exempt unless `exempt_origin` is false.
 pub async fn spawn_app_with(exempt_origin: bool, extra: &[&str]) -> TestApp {
     let origin = start().await;
-    let mut args = vec![
-        "apercu".to_owned(),
-        "serve".into(),
-        "--listen=127.0.0.1:0".into(),
-    ];
+    let mut args = vec!["apercu".to_owned(), "serve".into()];
+    if !extra.iter().any(|arg| arg.starts_with("--listen")) {
+        args.push("--listen=127.0.0.1:0".into());
+    }
     if exempt_origin {
         args.push(format!("--allow-addresses={}", origin.addr));
     }
@@ -501,4 +500,35 @@ async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
     let health = app.get(&format!("{}/healthz", app.base)).await;
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(app.counts(), (1, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_never_fetches_itself_even_when_its_address_is_exempt() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(
+        true,
+        &[
+            &format!("--listen=127.0.0.1:{port}"),
+            &format!("--allow-addresses=127.0.0.1:{port}"),
+        ],
+    )
+    .await;
+    let own = format!("http://127.0.0.1:{port}/healthz");
+    let response = app.get(&format!("{}/meta?url={own}", app.base)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_code(response).await, "address-blocked");
+    // A request that an Aperçu fetch made (through any other route back here) is refused too.
+    let looped = app
+        .client
+        .get(app.url("/meta", "/article"))
+        .header("via", "1.0 proxy, 1.1 apercu")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(looped.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.origin.hits("/article"), 0);
 }
