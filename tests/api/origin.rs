@@ -457,6 +457,24 @@ async fn respond(
                 b"<html><head><title>Le caf\xe9 na\xeff co\xfbte 3\x80</title></head></html>";
             body(stream, "200 OK", "text/html; charset=windows-1252", page).await
         }
+        "/lie/early-eof" => {
+            head(
+                stream,
+                "200 OK",
+                &[
+                    ("content-type", "text/html".into()),
+                    ("content-length", "100000".into()),
+                ],
+            )
+            .await?;
+            stream.write_all(b"<title>Cut</title>").await
+        }
+        "/headers/many" => {
+            let headers: Vec<(&str, String)> =
+                (0..10_000).map(|n| ("x-filler", n.to_string())).collect();
+            head(stream, "200 OK", &headers).await
+        }
+        "/headers/huge" => head(stream, "200 OK", &[("x-huge", "a".repeat(1024 * 1024))]).await,
         "/garbage" => stream.write_all(b"this is not HTTP at all\r\n\r\n").await,
         _ => body(stream, "404 Not Found", "text/plain", b"no route").await,
     }

@@ -284,3 +284,19 @@ async fn a_host_gets_no_more_than_its_share_of_outbound_slots() {
     ));
     assert!(fetch(&f, &origin.url("/ok"), Kind::Page).await.is_ok());
 }
+
+#[tokio::test]
+async fn lying_and_oversized_answers_are_refused() {
+    // security.md D6 (a body cut short of its Content-Length) and D10 (1 MiB of header, 10,000
+    // headers): errors, never a partial page taken for a whole one, never a hang.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    for path in ["/lie/early-eof", "/headers/many", "/headers/huge"] {
+        let result = fetch(&f, &origin.url(path), Kind::Page).await;
+        assert!(
+            matches!(result, Err(FetchError::Unavailable(_))),
+            "{path}: {result:?}"
+        );
+    }
+    assert_eq!(origin.canary_hits(), 0);
+}
