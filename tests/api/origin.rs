@@ -457,6 +457,45 @@ async fn respond(
                 b"<html><head><title>Le caf\xe9 na\xeff co\xfbte 3\x80</title></head></html>";
             body(stream, "200 OK", "text/html; charset=windows-1252", page).await
         }
+        "/headers/set-cookie" => {
+            let page = b"<title>Cookies</title>";
+            head(
+                stream,
+                "200 OK",
+                &[
+                    ("content-type", "text/html".into()),
+                    ("set-cookie", "session=stolen; Path=/".into()),
+                    ("refresh", "0; url=javascript:alert(1)".into()),
+                    ("content-security-policy", "default-src *".into()),
+                    ("access-control-allow-credentials", "true".into()),
+                    ("content-length", page.len().to_string()),
+                ],
+            )
+            .await?;
+            stream.write_all(page).await
+        }
+        "/bomb/gzip-as-image" => {
+            // 64 MiB of zeros after a PNG signature, gzip-encoded: a few dozen KB on the wire.
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            encoder.write_all(PNG).unwrap();
+            let zeros = vec![0u8; 1024 * 1024];
+            for _ in 0..64 {
+                encoder.write_all(&zeros).unwrap();
+            }
+            let compressed = encoder.finish().unwrap();
+            head(
+                stream,
+                "200 OK",
+                &[
+                    ("content-type", "image/png".into()),
+                    ("content-encoding", "gzip".into()),
+                    ("content-length", compressed.len().to_string()),
+                ],
+            )
+            .await?;
+            stream.write_all(&compressed).await
+        }
         "/lie/early-eof" => {
             head(
                 stream,

@@ -300,3 +300,15 @@ async fn lying_and_oversized_answers_are_refused() {
     }
     assert_eq!(origin.canary_hits(), 0);
 }
+
+#[tokio::test]
+async fn a_compression_bomb_labelled_as_an_image_is_refused_at_the_image_cap() {
+    // security.md D12: images are never cut and used; past the decoded cap they are refused.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let result = fetch(&f, &origin.url("/bomb/gzip-as-image"), Kind::Image).await;
+    assert!(
+        matches!(result, Err(FetchError::Unavailable(_))),
+        "{result:?}"
+    );
+}

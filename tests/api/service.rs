@@ -532,3 +532,26 @@ async fn the_service_never_fetches_itself_even_when_its_address_is_exempt() {
     assert_eq!(looped.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.origin.hits("/article"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_origin_header_reaches_our_answers() {
+    // security.md H8: cookies, refreshes, policies and CORS of the origin stay there.
+    let app = spawn_app().await;
+    for route in ["/meta", "/card.png", "/embed", "/share", "/oembed"] {
+        let response = app.get(&app.url(route, "/headers/set-cookie")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{route}");
+        let headers = response.headers();
+        assert!(headers.get("set-cookie").is_none(), "{route}");
+        assert!(headers.get("refresh").is_none(), "{route}");
+        assert!(
+            headers.get("access-control-allow-credentials").is_none(),
+            "{route}"
+        );
+        if let Some(policy) = headers.get("content-security-policy") {
+            assert!(
+                policy.to_str().unwrap().contains("default-src 'none'"),
+                "{route}"
+            );
+        }
+    }
+}
