@@ -51,7 +51,8 @@ impl AppError {
             "Too many requests from your address; try again shortly.",
             String::new(),
         );
-        error.retry_after = Some(wait.as_secs().max(1));
+        // Rounded up: a client that waits exactly this long finds a token.
+        error.retry_after = Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1));
         error
     }
 
