@@ -11,9 +11,9 @@ use crate::fetch::{Blocked, FetchError};
 use crate::oembed::OembedError;
 use crate::service::ServiceError;
 
-/// How long a client or CDN may keep an error about the origin (a dead origin stays dead for a
-/// while; our cache remembers it as long).
-const ORIGIN_ERROR_MAX_AGE: u32 = 30;
+/// How long a client or CDN may keep an error about the origin: as long as our cache remembers
+/// it.
+const ORIGIN_ERROR_MAX_AGE: u64 = crate::config::FAILURE_TTL.as_secs();
 
 /// When an overloaded service asks to be tried again.
 const RETRY_AFTER_SECONDS: u64 = 5;

@@ -86,6 +86,18 @@ pub struct HtmlPage {
     pub content_security_policy: String,
 }
 
+/// Bookkeeping bytes of a cached body besides its own.
+const BODY_OVERHEAD: usize = 128;
+
+/// A body made from `article`: it stays fresh as long as the article does.
+fn derived_body(bytes: Vec<u8>, article: &Cached<Article>) -> Fresh<Body> {
+    Fresh {
+        weight: bytes.len() + BODY_OVERHEAD,
+        value: Body::new(bytes),
+        origin_max_age: Some(article.fresh_for),
+    }
+}
+
 /// How often the expensive steps ran: what the cache is meant to save (also for `/metrics`).
 /// Fetches count requests handed to the fetcher, including those its guard refuses.
 #[derive(Debug, Default)]
@@ -330,12 +342,7 @@ impl Service {
                     })
                     .await?
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                let weight = encoded.len() + 128;
-                Ok(Fresh {
-                    value: Body::new(encoded),
-                    origin_max_age: Some(article.fresh_for),
-                    weight,
-                })
+                Ok(derived_body(encoded, &article))
             })
             .await
     }
@@ -369,12 +376,7 @@ impl Service {
                     OembedFormat::Json => oembed::to_json(&response),
                     OembedFormat::Xml => oembed::to_xml(&response),
                 };
-                let weight = bytes.len() + 128;
-                Ok(Fresh {
-                    value: Body::new(bytes),
-                    origin_max_age: Some(article.fresh_for),
-                    weight,
-                })
+                Ok(derived_body(bytes, &article))
             })
             .await
     }
@@ -404,12 +406,7 @@ impl Service {
                     })
                     .await?
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                let weight = encoded.len() + 128;
-                Ok(Fresh {
-                    value: Body::new(encoded),
-                    origin_max_age: Some(article.fresh_for),
-                    weight,
-                })
+                Ok(derived_body(encoded, &article))
             })
             .await
     }
@@ -447,14 +444,14 @@ impl Service {
                     PageKind::Share => pages::share_page(&inputs),
                 }
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                let weight = page.html.len() + page.content_security_policy.len() + 128;
+                let body = derived_body(page.html.into_bytes(), &article);
                 Ok(Fresh {
+                    weight: body.weight + page.content_security_policy.len(),
                     value: HtmlPage {
-                        body: Body::new(page.html.into_bytes()),
+                        body: body.value,
                         content_security_policy: page.content_security_policy,
                     },
-                    origin_max_age: Some(article.fresh_for),
-                    weight,
+                    origin_max_age: body.origin_max_age,
                 })
             })
             .await

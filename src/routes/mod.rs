@@ -78,7 +78,7 @@ async fn dispatch(
     service: web::Data<Service>,
 ) -> Result<HttpResponse, AppError> {
     let service = service.into_inner();
-    match **handler {
+    let mut answer = match **handler {
         Handler::Healthz => Ok(health::healthz()),
         Handler::Readyz => Ok(health::readyz(&service)),
         Handler::Metrics => Ok(health::metrics(&service).await),
@@ -87,6 +87,24 @@ async fn dispatch(
         Handler::Oembed(format) => oembed::oembed(&request, &service, format).await,
         Handler::Thumb => thumb::thumb(&request, &service).await,
         Handler::Page(kind) => Ok(page::page(&request, &service, kind).await),
+    };
+    if handler.allows_any_origin()
+        && let Ok(response) = &mut answer
+    {
+        response
+            .headers_mut()
+            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    answer
+}
+
+impl Handler {
+    /// The routes other sites' scripts may read (SPEC §3 "CORS").
+    fn allows_any_origin(self) -> bool {
+        matches!(
+            self,
+            Handler::Meta | Handler::Card(_) | Handler::Oembed(_) | Handler::Thumb
+        )
     }
 }
 
@@ -147,21 +165,6 @@ impl Query {
 /// A successful answer with its validators and caching headers (SPEC §3 "Caching headers"),
 /// or `304 Not Modified` when the client already holds this body.
 fn cached_response<V>(
-    request: &HttpRequest,
-    service: &Service,
-    cached: &Cached<V>,
-    body: &Body,
-    media_type: &str,
-) -> HttpResponse {
-    let mut response = cached_page(request, service, cached, body, media_type);
-    response
-        .headers_mut()
-        .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    response
-}
-
-/// [`cached_response`] without the CORS header (for the HTML pages).
-fn cached_page<V>(
     request: &HttpRequest,
     service: &Service,
     cached: &Cached<V>,

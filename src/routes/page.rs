@@ -5,7 +5,7 @@ use actix_web::http::header::{
 };
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::{Query, cached_page};
+use super::{Query, cached_response};
 use crate::error::AppError;
 use crate::service::{PageKind, Service};
 
@@ -23,7 +23,7 @@ pub(super) async fn page(
         Ok(page) => page,
         Err(error) => return AppError::from(error).html_response(Some(url.as_str())),
     };
-    let mut response = cached_page(
+    let mut response = cached_response(
         request,
         service,
         &page,
