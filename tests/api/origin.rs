@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -147,6 +146,41 @@ async fn body(
     stream.write_all(bytes).await
 }
 
+/// A body sent with a `Content-Encoding`, as it is on the wire.
+async fn encoded(
+    stream: &mut TcpStream,
+    content_type: &str,
+    encoding: &str,
+    compressed: &[u8],
+) -> std::io::Result<()> {
+    head(
+        stream,
+        "200 OK",
+        &[
+            ("content-type", content_type.to_owned()),
+            ("content-encoding", encoding.to_owned()),
+            ("content-length", compressed.len().to_string()),
+        ],
+    )
+    .await?;
+    stream.write_all(compressed).await
+}
+
+/// Writes `prefix`, then `mebibytes` MiB of `filler`, into a compressor.
+fn write_bomb(encoder: &mut impl std::io::Write, prefix: &[u8], filler: u8, mebibytes: usize) {
+    encoder.write_all(prefix).unwrap();
+    let block = vec![filler; 1024 * 1024];
+    for _ in 0..mebibytes {
+        encoder.write_all(&block).unwrap();
+    }
+}
+
+fn gzip_bomb(prefix: &[u8], filler: u8, mebibytes: usize, level: flate2::Compression) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
+    write_bomb(&mut encoder, prefix, filler, mebibytes);
+    encoder.finish().unwrap()
+}
+
 async fn redirect(stream: &mut TcpStream, location: String) -> std::io::Result<()> {
     head(
         stream,
@@ -172,26 +206,12 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     chunk.extend_from_slice(&width.to_be_bytes());
     chunk.extend_from_slice(&height.to_be_bytes());
     chunk.extend_from_slice(&[8, 2, 0, 0, 0]);
-    let crc = crc32(&chunk);
+    let mut crc = flate2::Crc::new();
+    crc.update(&chunk);
     let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
     png.extend_from_slice(&chunk);
-    png.extend_from_slice(&crc.to_be_bytes());
+    png.extend_from_slice(&crc.sum().to_be_bytes());
     png
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// A 1×1 PNG.
@@ -391,53 +411,24 @@ async fn respond(
             }
         }
         "/bomb/gzip" => {
-            let mut encoder =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            encoder
-                .write_all(b"<html><head><title>Bomb</title></head><body>")
-                .unwrap();
-            let zeros = vec![b' '; 1024 * 1024];
-            for _ in 0..256 {
-                encoder.write_all(&zeros).unwrap();
-            }
-            let compressed = encoder.finish().unwrap();
-            head(
-                stream,
-                "200 OK",
-                &[
-                    ("content-type", "text/html".into()),
-                    ("content-encoding", "gzip".into()),
-                    ("content-length", compressed.len().to_string()),
-                ],
-            )
-            .await?;
-            stream.write_all(&compressed).await
+            let page = b"<html><head><title>Bomb</title></head><body>";
+            let compressed = gzip_bomb(page, b' ', 256, flate2::Compression::best());
+            encoded(stream, "text/html", "gzip", &compressed).await
         }
         "/bomb/brotli" => {
             // 64 MiB of spaces, 32 times the default page cap; compressed once per test run.
             static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
             let compressed = BOMB.get_or_init(|| {
                 let mut encoder = brotli::CompressorWriter::new(Vec::new(), 1 << 16, 1, 22);
-                encoder
-                    .write_all(b"<html><head><title>Brotli bomb</title></head><body>")
-                    .unwrap();
-                let spaces = vec![b' '; 1024 * 1024];
-                for _ in 0..64 {
-                    encoder.write_all(&spaces).unwrap();
-                }
+                write_bomb(
+                    &mut encoder,
+                    b"<html><head><title>Brotli bomb</title></head><body>",
+                    b' ',
+                    64,
+                );
                 encoder.into_inner()
             });
-            head(
-                stream,
-                "200 OK",
-                &[
-                    ("content-type", "text/html".into()),
-                    ("content-encoding", "br".into()),
-                    ("content-length", compressed.len().to_string()),
-                ],
-            )
-            .await?;
-            stream.write_all(compressed).await
+            encoded(stream, "text/html", "br", compressed).await
         }
         "/image/pixel-bomb.png" => {
             body(stream, "200 OK", "image/png", &png_header(60_000, 60_000)).await
@@ -476,25 +467,8 @@ async fn respond(
         }
         "/bomb/gzip-as-image" => {
             // 64 MiB of zeros after a PNG signature, gzip-encoded: a few dozen KB on the wire.
-            let mut encoder =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            encoder.write_all(PNG).unwrap();
-            let zeros = vec![0u8; 1024 * 1024];
-            for _ in 0..64 {
-                encoder.write_all(&zeros).unwrap();
-            }
-            let compressed = encoder.finish().unwrap();
-            head(
-                stream,
-                "200 OK",
-                &[
-                    ("content-type", "image/png".into()),
-                    ("content-encoding", "gzip".into()),
-                    ("content-length", compressed.len().to_string()),
-                ],
-            )
-            .await?;
-            stream.write_all(&compressed).await
+            let compressed = gzip_bomb(PNG, 0, 64, flate2::Compression::fast());
+            encoded(stream, "image/png", "gzip", &compressed).await
         }
         "/lie/early-eof" => {
             head(
