@@ -161,18 +161,34 @@ pub struct Thumbnail {
     pub height: u32,
 }
 
-/// What a response is made from.
-#[derive(Debug)]
-pub struct Inputs<'a> {
+/// The article an oEmbed response or a page presents, and where the service lives.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
     pub article: &'a Article,
-    /// The URL the consumer asked about (normalised): the embed page is for the same one.
+    /// The URL the request named (normalised): links back into the service use it.
     pub url: &'a ArticleUrl,
     /// `APERCU_PUBLIC_URL`, ending in `/`.
     pub public_url: &'a Url,
     /// The decoded lead photo's size, when there is a usable photo.
     pub photo: Option<(u32, u32)>,
-    pub size: (u32, u32),
-    pub cache_age: u64,
+}
+
+impl Subject<'_> {
+    /// What the article is called: its title, else its site's name, else its URL.
+    #[must_use]
+    pub fn heading(&self) -> &str {
+        self.article
+            .title
+            .as_deref()
+            .or(self.article.site_name.as_deref())
+            .unwrap_or(self.url.as_str())
+    }
+
+    /// `route` of this service for the same article, with `extra` parameters.
+    #[must_use]
+    pub fn service_url(&self, route: &str, extra: &[(&str, String)]) -> String {
+        service_url(self.public_url, route, self.url, extra)
+    }
 }
 
 /// `{public}{route}?url=…` and any further parameters.
@@ -195,18 +211,11 @@ pub fn service_url(
     target.into()
 }
 
-/// Builds the response.
+/// Builds the response for an embed of `size` (fitted by [`embed_size`]).
 #[must_use]
-pub fn oembed(inputs: &Inputs<'_>) -> Oembed {
-    let Inputs {
-        article,
-        url,
-        public_url,
-        photo,
-        size: (width, height),
-        cache_age,
-    } = *inputs;
-    let thumbnail = photo.map(|photo| {
+pub fn oembed(subject: &Subject<'_>, (width, height): (u32, u32), cache_age: u64) -> Oembed {
+    let article = subject.article;
+    let thumbnail = subject.photo.map(|photo| {
         // Within the embed's own bounds, like the rest of the response.
         let (mut thumb_w, mut thumb_h) = thumbnail_size(photo, THUMBNAIL_WIDTH.min(width));
         if thumb_h > height {
@@ -214,28 +223,23 @@ pub fn oembed(inputs: &Inputs<'_>) -> Oembed {
             (thumb_w, thumb_h) = thumbnail_size(photo, thumb_w);
         }
         Thumbnail {
-            url: service_url(public_url, "thumb", url, &[("w", thumb_w.to_string())]),
+            url: subject.service_url("thumb", &[("w", thumb_w.to_string())]),
             width: thumb_w,
             height: thumb_h,
         }
     });
     let origin = article.url.origin().ascii_serialization();
-    let title = article.title.clone();
-    let heading = title
-        .as_deref()
-        .or(article.site_name.as_deref())
-        .unwrap_or(url.as_str());
     let html = embed_html(
-        &service_url(public_url, "embed", url, &[]),
+        &subject.service_url("embed", &[]),
         article.url.as_str(),
-        heading,
+        subject.heading(),
         width,
         height,
     );
     Oembed {
         version: "1.0",
         kind: "rich",
-        title,
+        title: article.title.clone(),
         author_name: (!article.authors.is_empty()).then(|| article.authors.join(", ")),
         provider_name: article.site_name.clone(),
         provider_url: format!("{origin}/"),

@@ -347,6 +347,21 @@ impl Service {
             .await
     }
 
+    /// What an oEmbed response or a page presents.
+    fn subject<'a>(
+        &'a self,
+        article: &'a Article,
+        url: &'a ArticleUrl,
+        photo: Option<&Photo>,
+    ) -> oembed::Subject<'a> {
+        oembed::Subject {
+            article,
+            url,
+            public_url: &self.public_url,
+            photo: photo.map(|photo| (photo.width(), photo.height())),
+        }
+    }
+
     /// The oEmbed response for the article at `url`, `size` already fitted to the consumer's
     /// bounds (see [`oembed::embed_size`]).
     ///
@@ -364,14 +379,8 @@ impl Service {
             .get_or_compute(&key, || async {
                 let article = self.article(url).await?;
                 let photo = self.lead_photo(&article.value).await;
-                let response = oembed::oembed(&oembed::Inputs {
-                    article: &article.value,
-                    url,
-                    public_url: &self.public_url,
-                    photo: photo.map(|photo| (photo.width(), photo.height())),
-                    size,
-                    cache_age: article.fresh_for.as_secs(),
-                });
+                let subject = self.subject(&article.value, url, photo.as_deref());
+                let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
                 let bytes = match format {
                     OembedFormat::Json => oembed::to_json(&response),
                     OembedFormat::Xml => oembed::to_xml(&response),
@@ -433,15 +442,10 @@ impl Service {
                     PageKind::Embed => self.lead_photo(&article.value).await,
                     PageKind::Share => None,
                 };
-                let inputs = pages::PageInputs {
-                    article: &article.value,
-                    url,
-                    public_url: &self.public_url,
-                    photo: photo.map(|photo| (photo.width(), photo.height())),
-                };
+                let subject = self.subject(&article.value, url, photo.as_deref());
                 let page = match kind {
-                    PageKind::Embed => pages::embed_page(&inputs),
-                    PageKind::Share => pages::share_page(&inputs),
+                    PageKind::Embed => pages::embed_page(&subject),
+                    PageKind::Share => pages::share_page(&subject),
                 }
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
                 let body = derived_body(page.html.into_bytes(), &article);

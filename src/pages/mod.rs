@@ -5,11 +5,9 @@
 use askama::Template;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use url::Url;
 
-use crate::article_url::ArticleUrl;
-use crate::extract::{Article, TextDirection};
-use crate::oembed::{self, service_url};
+use crate::extract::TextDirection;
+use crate::oembed::{self, Subject};
 
 /// The width of the embed page's photo (served by `/thumb`).
 const EMBED_PHOTO_WIDTH: u32 = 600;
@@ -45,9 +43,8 @@ struct DiscoveryLinks {
 }
 
 impl DiscoveryLinks {
-    fn new(public_url: &Url, url: &ArticleUrl) -> Self {
-        let format =
-            |name: &str| service_url(public_url, "oembed", url, &[("format", name.to_owned())]);
+    fn new(subject: &Subject<'_>) -> Self {
+        let format = |name: &str| subject.service_url("oembed", &[("format", name.to_owned())]);
         DiscoveryLinks {
             oembed_json: format("json"),
             oembed_xml: format("xml"),
@@ -114,19 +111,8 @@ pub struct Page {
     pub content_security_policy: String,
 }
 
-/// What a page is made from.
-#[derive(Debug)]
-pub struct PageInputs<'a> {
-    pub article: &'a Article,
-    /// The URL the request named (normalised): links back into the service use it.
-    pub url: &'a ArticleUrl,
-    /// `APERCU_PUBLIC_URL`, ending in `/`.
-    pub public_url: &'a Url,
-    /// The decoded lead photo's size, when there is a usable photo.
-    pub photo: Option<(u32, u32)>,
-}
-
-impl PageInputs<'_> {
+/// What only pages need to know about their subject.
+impl Subject<'_> {
     fn lang(&self) -> &str {
         self.article.lang.as_deref().unwrap_or("und")
     }
@@ -136,14 +122,6 @@ impl PageInputs<'_> {
             Some(TextDirection::Rtl) => "rtl",
             _ => "ltr",
         }
-    }
-
-    fn title(&self) -> &str {
-        self.article
-            .title
-            .as_deref()
-            .or(self.article.site_name.as_deref())
-            .unwrap_or(self.url.as_str())
     }
 
     fn site(&self) -> &str {
@@ -179,17 +157,12 @@ fn hash_source(source: &str) -> String {
 ///
 /// # Errors
 /// When the template fails to render (it cannot, for these inputs; kept for the type).
-pub fn embed_page(inputs: &PageInputs<'_>) -> Result<Page, askama::Error> {
-    let article = inputs.article;
-    let photo = inputs.photo.map(|size| {
+pub fn embed_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
+    let article = subject.article;
+    let photo = subject.photo.map(|size| {
         let (width, height) = oembed::thumbnail_size(size, EMBED_PHOTO_WIDTH);
         PagePhoto {
-            url: service_url(
-                inputs.public_url,
-                "thumb",
-                inputs.url,
-                &[("w", width.to_string())],
-            ),
+            url: subject.service_url("thumb", &[("w", width.to_string())]),
             width,
             height,
             alt: article
@@ -205,21 +178,21 @@ pub fn embed_page(inputs: &PageInputs<'_>) -> Result<Page, askama::Error> {
         PageDate { machine, human }
     });
     let html = EmbedTemplate {
-        lang: inputs.lang(),
-        dir: inputs.dir(),
-        title: inputs.title(),
+        lang: subject.lang(),
+        dir: subject.dir(),
+        title: subject.heading(),
         category: article.category.as_deref(),
         description: article.description.as_deref(),
-        site: inputs.site(),
+        site: subject.site(),
         date,
-        article_url: inputs.article_url(),
+        article_url: subject.article_url(),
         photo,
-        links: DiscoveryLinks::new(inputs.public_url, inputs.url),
+        links: DiscoveryLinks::new(subject),
         style: EMBED_STYLE,
         script: EMBED_SCRIPT,
     }
     .render()?;
-    let images = inputs.public_url.origin().ascii_serialization();
+    let images = subject.public_url.origin().ascii_serialization();
     Ok(Page {
         html,
         content_security_policy: format!(
@@ -236,18 +209,18 @@ pub fn embed_page(inputs: &PageInputs<'_>) -> Result<Page, askama::Error> {
 ///
 /// # Errors
 /// When the template fails to render.
-pub fn share_page(inputs: &PageInputs<'_>) -> Result<Page, askama::Error> {
-    let article = inputs.article;
+pub fn share_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
+    let article = subject.article;
     let html = ShareTemplate {
-        lang: inputs.lang(),
-        dir: inputs.dir(),
-        title: inputs.title(),
+        lang: subject.lang(),
+        dir: subject.dir(),
+        title: subject.heading(),
         description: article.description.as_deref(),
         site_name: article.site_name.as_deref(),
         og_locale: article.lang.as_ref().map(|lang| lang.replace('-', "_")),
-        article_url: inputs.article_url(),
-        card_url: service_url(inputs.public_url, "card.jpg", inputs.url, &[]),
-        links: DiscoveryLinks::new(inputs.public_url, inputs.url),
+        article_url: subject.article_url(),
+        card_url: subject.service_url("card.jpg", &[]),
+        links: DiscoveryLinks::new(subject),
     }
     .render()?;
     Ok(Page {
