@@ -38,6 +38,7 @@ const ENTRY_OVERHEAD: u32 = 96;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Article,
+    Meta,
     Photo,
     Card,
     Oembed,
@@ -49,6 +50,7 @@ impl Kind {
     fn name(self) -> &'static str {
         match self {
             Kind::Article => "article",
+            Kind::Meta => "meta",
             Kind::Photo => "photo",
             Kind::Card => "card",
             Kind::Oembed => "oembed",
@@ -116,6 +118,10 @@ pub struct Fresh<V> {
     pub origin_max_age: Option<Duration>,
     /// Approximate bytes the value holds in memory.
     pub weight: usize,
+    /// Made from a stale input (a card of an article whose refresh failed): served as stale,
+    /// and kept only while that failure is remembered, so it is made again once the origin
+    /// may be back.
+    pub from_stale: bool,
 }
 
 /// Where an answer came from (the `X-Cache` header).
@@ -171,6 +177,7 @@ struct Stored {
     weight: u32,
     fresh_until: Instant,
     keep_until: Instant,
+    from_stale: bool,
 }
 
 #[derive(Clone)]
@@ -205,10 +212,18 @@ impl Slot {
             .as_ref()
             .filter(|stored| now < stored.fresh_until)?;
         let value = Arc::clone(&stored.value).downcast::<V>().ok()?;
-        Some(Cached {
-            value,
-            status: Status::Hit,
-            fresh_for: stored.fresh_until - now,
+        Some(if stored.from_stale {
+            Cached {
+                value,
+                status: Status::Stale,
+                fresh_for: Duration::ZERO,
+            }
+        } else {
+            Cached {
+                value,
+                status: Status::Hit,
+                fresh_for: stored.fresh_until - now,
+            }
         })
     }
 
@@ -333,17 +348,23 @@ impl Cache {
                     match compute().await {
                         Ok(fresh) => {
                             let now = Instant::now();
-                            let fresh_for = policy.freshness(fresh.origin_max_age);
+                            let (kept_for, fresh_for, status) = if fresh.from_stale {
+                                (policy.failure, Duration::ZERO, Status::Stale)
+                            } else {
+                                let fresh_for = policy.freshness(fresh.origin_max_age);
+                                (fresh_for, fresh_for, Status::Miss)
+                            };
                             let value = Arc::new(fresh.value);
                             let stored = Stored {
                                 value: Arc::clone(&value) as Erased,
                                 weight: u32::try_from(fresh.weight).unwrap_or(u32::MAX),
-                                fresh_until: now + fresh_for,
-                                keep_until: now + fresh_for + policy.stale,
+                                fresh_until: now + kept_for,
+                                keep_until: now + kept_for + policy.stale,
+                                from_stale: fresh.from_stale,
                             };
                             *outcome = Some(Ok(Cached {
                                 value,
-                                status: Status::Miss,
+                                status,
                                 fresh_for,
                             }));
                             Op::Put(Slot {
@@ -426,6 +447,7 @@ mod tests {
             value: value.to_owned(),
             origin_max_age: None,
             weight: value.len(),
+            from_stale: false,
         }
     }
 
@@ -595,6 +617,7 @@ mod tests {
                 value: vec![0u8; 4096],
                 origin_max_age: None,
                 weight: 4096,
+                from_stale: false,
             };
             let result: Result<_, TestError> = cache
                 .get_or_compute(&key(&format!("/{n}")), || async { Ok(big) })
@@ -603,6 +626,29 @@ mod tests {
         }
         assert!(cache.weighted_bytes().await <= 64 * 1024);
         assert!(cache.entry_count().await < 200);
+    }
+
+    #[tokio::test]
+    async fn a_value_made_from_stale_inputs_is_served_stale_while_the_failure_lasts() {
+        let cache = Cache::new(policy(HOUR));
+        let calls = AtomicUsize::new(0);
+        for _ in 0..2 {
+            let cached: Cached<String> = cache
+                .get_or_compute(&key("/card"), || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, TestError>(Fresh {
+                        from_stale: true,
+                        ..fresh("drawn from a stale article")
+                    })
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                (cached.status, cached.fresh_for),
+                (Status::Stale, Duration::ZERO)
+            );
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]

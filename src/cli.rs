@@ -302,7 +302,7 @@ impl Source {
             let path = PathBuf::from(target);
             return inspect_bytes(&read(&path)?, charset, base_url, &path);
         }
-        let url = ArticleUrl::parse(target, &self.fetcher.extra_ports())?;
+        let url = ArticleUrl::parse(target, self.fetcher.extra_ports())?;
         let page = self
             .runtime
             .block_on(self.fetcher.fetch(&url, Kind::Page))
@@ -321,7 +321,7 @@ impl Source {
     /// a page URL); `None`, with a line on stderr, when it cannot be used.
     fn lead_photo(&self, article: &Article, limits: &card::PhotoLimits) -> Option<card::Photo> {
         let lead = article.lead_image.as_ref()?;
-        let result = ArticleUrl::from_url(&lead.url, &self.fetcher.extra_ports())
+        let result = ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports())
             .map_err(|e| e.to_string())
             .and_then(|url| {
                 self.runtime

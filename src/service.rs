@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::article_url::ArticleUrl;
-use crate::cache::{Cache, Cached, Failure, Fresh, Key, Kind};
+use crate::cache::{Cache, Cached, Failure, Fresh, Key, Kind, Status};
 use crate::card::{self, Format, Logo, Photo, PhotoLimits, Renderer, Theme};
 use crate::extract::{self, Article};
 use crate::fetch::{FetchError, Fetcher};
@@ -89,12 +89,14 @@ pub struct HtmlPage {
 /// Bookkeeping bytes of a cached body besides its own.
 const BODY_OVERHEAD: usize = 128;
 
-/// A body made from `article`: it stays fresh as long as the article does.
+/// A body made from `article`: it stays fresh as long as the article does, and is stale when
+/// the article is.
 fn derived_body(bytes: Vec<u8>, article: &Cached<Article>) -> Fresh<Body> {
     Fresh {
         weight: bytes.len() + BODY_OVERHEAD,
         value: Body::new(bytes),
         origin_max_age: Some(article.fresh_for),
+        from_stale: article.status == Status::Stale,
     }
 }
 
@@ -213,7 +215,7 @@ impl Service {
     /// # Errors
     /// Why the URL is refused.
     pub fn article_url(&self, raw: &str) -> Result<ArticleUrl, crate::article_url::UrlError> {
-        ArticleUrl::parse(raw, &self.fetcher.extra_ports())
+        ArticleUrl::parse(raw, self.fetcher.extra_ports())
     }
 
     /// Runs CPU-bound work on a blocking thread, under the CPU semaphore.
@@ -257,7 +259,24 @@ impl Service {
                     value: article,
                     origin_max_age,
                     weight,
+                    from_stale: false,
                 })
+            })
+            .await
+    }
+
+    /// The article's metadata as the `/meta` JSON body, serialised and hashed once.
+    ///
+    /// # Errors
+    /// The article's failure.
+    pub async fn meta(self: &Arc<Self>, url: &ArticleUrl) -> Result<Cached<Body>, ServiceError> {
+        let key = Key::new(Kind::Meta, url, "");
+        self.cache
+            .get_or_compute(&key, || async {
+                let article = self.article(url).await?;
+                let json = serde_json::to_vec_pretty(&*article.value)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                Ok(derived_body(json, &article))
             })
             .await
     }
@@ -266,7 +285,7 @@ impl Service {
     /// `None` when there is none or it cannot be used (the card is then drawn without it).
     pub async fn lead_photo(self: &Arc<Self>, article: &Article) -> Option<Arc<Photo>> {
         let lead = article.lead_image.as_ref()?;
-        let url = match ArticleUrl::from_url(&lead.url, &self.fetcher.extra_ports()) {
+        let url = match ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports()) {
             Ok(url) => url,
             Err(reason) => {
                 tracing::info!(photo = %lead.url, %reason, "lead photo not used");
@@ -294,6 +313,7 @@ impl Service {
                     value: photo,
                     origin_max_age: image.max_age.map(Duration::from_secs),
                     weight,
+                    from_stale: false,
                 })
             })
             .await;
@@ -456,6 +476,7 @@ impl Service {
                         content_security_policy: page.content_security_policy,
                     },
                     origin_max_age: body.origin_max_age,
+                    from_stale: body.from_stale,
                 })
             })
             .await

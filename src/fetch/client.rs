@@ -235,6 +235,8 @@ pub struct Fetcher {
     config: FetchConfig,
     clients: Mutex<HashMap<u16, reqwest::Client>>,
     slots: Slots,
+    /// Asked for on every request: worked out once from the guard.
+    extra_ports: Vec<u16>,
 }
 
 /// Hosts with this many entries in the slot table trigger a sweep of the idle ones.
@@ -317,6 +319,7 @@ impl Fetcher {
     pub fn new(guard: Guard, lookup: Arc<dyn Lookup>, config: FetchConfig) -> Self {
         install_tls_provider();
         Self {
+            extra_ports: guard.extra_ports(),
             guard: Arc::new(guard),
             lookup,
             slots: Slots::new(&config),
@@ -325,10 +328,10 @@ impl Fetcher {
         }
     }
 
-    /// Ports a URL may name: 80, 443 and the ports of exact exemptions.
+    /// Ports a URL may name besides 80 and 443: those of exact exemptions.
     #[must_use]
-    pub fn extra_ports(&self) -> Vec<u16> {
-        self.guard.extra_ports()
+    pub fn extra_ports(&self) -> &[u16] {
+        &self.extra_ports
     }
 
     fn client(&self, port: u16) -> Result<reqwest::Client, FetchError> {
@@ -412,7 +415,7 @@ impl Fetcher {
                     .as_url()
                     .join(location)
                     .map_err(|e| unavailable(format!("{url}: bad Location: {e}")))?;
-                url = ArticleUrl::from_url(&next, &self.extra_ports())
+                url = ArticleUrl::from_url(&next, self.extra_ports())
                     .map_err(|e| unavailable(format!("redirected to {next}: {e}")))?;
                 continue;
             }

@@ -43,7 +43,7 @@ async fn fetch(
     raw: &str,
     kind: Kind,
 ) -> Result<apercu::fetch::Fetched, FetchError> {
-    let url = ArticleUrl::parse(raw, &fetcher.extra_ports())?;
+    let url = ArticleUrl::parse(raw, fetcher.extra_ports())?;
     fetcher.fetch(&url, kind).await
 }
 

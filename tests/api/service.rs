@@ -400,6 +400,11 @@ async fn a_stale_answer_is_served_when_the_origin_fails_and_not_cached_long() {
     let again = app.get(&url).await;
     assert_eq!(header(&again, "x-cache"), "STALE");
     assert_eq!(app.origin.hits("/flaky"), 2);
+    // What is made from the stale article is stale too.
+    let card = app.get(&app.url("/card.png", "/flaky")).await;
+    assert_eq!(card.status(), StatusCode::OK);
+    assert_eq!(header(&card, "x-cache"), "STALE");
+    assert_eq!(app.origin.hits("/flaky"), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
