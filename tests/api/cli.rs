@@ -22,6 +22,23 @@ async fn run(args: Vec<String>, exemption: Option<String>) -> Output {
         .unwrap()
 }
 
+/// `apercu render` of the origin's `path` into `out_file`, with the origin exempt; it succeeds.
+async fn render(origin: &crate::origin::Origin, path: &str, out_file: &std::path::Path) -> Output {
+    let args = vec![
+        "render".into(),
+        origin.url(path),
+        "-o".into(),
+        out_file.display().to_string(),
+    ];
+    let out = run(args, Some(origin.addr.to_string())).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inspect_fetches_an_article_url() {
     let origin = start().await;
@@ -62,18 +79,7 @@ async fn render_fetches_the_page_and_its_photo() {
     let dir = std::env::temp_dir().join(format!("apercu-render-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out_file = dir.join("card.jpg");
-    let args = vec![
-        "render".into(),
-        origin.url("/article"),
-        "-o".into(),
-        out_file.display().to_string(),
-    ];
-    let out = run(args, Some(origin.addr.to_string())).await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render(&origin, "/article", &out_file).await;
     let card = image::open(&out_file).unwrap().into_rgb8();
     assert_eq!(card.dimensions(), (1200, 630));
     // The photo covers the card: the top-right corner is the photo's dusk sky, not the plain
@@ -89,18 +95,7 @@ async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
     let origin = start().await;
     let out_file =
         std::env::temp_dir().join(format!("apercu-second-order-{}.png", std::process::id()));
-    let args = vec![
-        "render".into(),
-        origin.url("/article/canary-image"),
-        "-o".into(),
-        out_file.display().to_string(),
-    ];
-    let out = run(args, Some(origin.addr.to_string())).await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = render(&origin, "/article/canary-image", &out_file).await;
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not used"));
     assert_eq!(origin.canary_hits(), 0);
 }
