@@ -547,6 +547,49 @@ fn magic_matches(media_type: Option<&str>, body: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// What the connector would dial for `answers`: the resolver is the only source of
+    /// addresses for names, so this is every address a fetch of that name could reach.
+    async fn dialable(answers: &[&str]) -> Result<Vec<SocketAddr>, String> {
+        let dns = StaticDns(HashMap::from([(
+            "name.test".to_owned(),
+            answers.iter().map(|a| a.parse().unwrap()).collect(),
+        )]));
+        let resolver = SafeResolver {
+            guard: Arc::new(Guard::default()),
+            lookup: Arc::new(dns),
+            port: 80,
+            timeout: Duration::from_secs(1),
+        };
+        match resolver.resolve("name.test".parse().unwrap()).await {
+            Ok(addrs) => Ok(addrs.collect()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[tokio::test]
+    async fn names_of_metadata_and_private_addresses_leave_nothing_to_dial() {
+        // security.md A7, A8 for names (literals are refused before any lookup, in `guard`).
+        for answer in [
+            "169.254.169.254",
+            "fd00:ec2::254",
+            "100.100.100.200",
+            "168.63.129.16",
+            "10.0.0.1",
+            "192.168.1.1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "0.0.0.0",
+        ] {
+            assert!(dialable(&[answer]).await.is_err(), "{answer}");
+        }
+        // Mixed answers keep only the public one.
+        assert_eq!(
+            dialable(&["10.0.0.1", "93.184.215.14", "169.254.169.254"]).await,
+            Ok(vec!["93.184.215.14:80".parse().unwrap()])
+        );
+    }
+
     #[test]
     fn content_types_are_split_into_media_type_and_charset() {
         assert_eq!(

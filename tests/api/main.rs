@@ -4,6 +4,7 @@
 //! connection it receives and must end every test at zero.
 
 mod cli;
+mod hostile;
 mod oembed;
 mod origin;
 mod pages;

@@ -3,11 +3,7 @@
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 
-use crate::service::{error_code, header, spawn_app};
-
-async fn json(response: reqwest::Response) -> serde_json::Value {
-    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
-}
+use crate::service::{error_code, header, json, spawn_app};
 
 /// The `html` field is a fallback link and exactly one iframe, on our `/embed` for `article`.
 /// `public` is the service's public URL (or its address, then without the final `/`).

@@ -128,6 +128,15 @@ async fn head(
     stream.write_all(out.as_bytes()).await
 }
 
+/// The head of an HTML answer announcing `length` bytes.
+async fn html_head(stream: &mut TcpStream, length: usize) -> std::io::Result<()> {
+    let headers = [
+        ("content-type", "text/html".to_owned()),
+        ("content-length", length.to_string()),
+    ];
+    head(stream, "200 OK", &headers).await
+}
+
 async fn body(
     stream: &mut TcpStream,
     status: &str,
@@ -166,6 +175,24 @@ async fn encoded(
     stream.write_all(compressed).await
 }
 
+/// `prefix`, then `filler` for ever, announced as `declared` bytes (or not announced).
+async fn endless(
+    stream: &mut TcpStream,
+    content_type: &str,
+    declared: Option<u64>,
+    prefix: &[u8],
+    filler: u8,
+) -> std::io::Result<()> {
+    let mut headers = vec![("content-type", content_type.to_owned())];
+    headers.extend(declared.map(|n| ("content-length", n.to_string())));
+    head(stream, "200 OK", &headers).await?;
+    stream.write_all(prefix).await?;
+    let chunk = vec![filler; 64 * 1024];
+    loop {
+        stream.write_all(&chunk).await?;
+    }
+}
+
 /// Writes `prefix`, then `mebibytes` MiB of `filler`, into a compressor.
 fn write_bomb(encoder: &mut impl std::io::Write, prefix: &[u8], filler: u8, mebibytes: usize) {
     encoder.write_all(prefix).unwrap();
@@ -202,16 +229,69 @@ fn lead_photo() -> Vec<u8> {
 /// A PNG signature and a header declaring `width`×`height`, and nothing else: what a pixel bomb
 /// looks like to a decoder that trusts headers.
 fn png_header(width: u32, height: u32) -> Vec<u8> {
-    let mut chunk = b"IHDR".to_vec();
-    chunk.extend_from_slice(&width.to_be_bytes());
-    chunk.extend_from_slice(&height.to_be_bytes());
-    chunk.extend_from_slice(&[8, 2, 0, 0, 0]);
-    let mut crc = flate2::Crc::new();
-    crc.update(&chunk);
-    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
-    png.extend_from_slice(&chunk);
-    png.extend_from_slice(&crc.sum().to_be_bytes());
+    png_header_with(width, height, 8, 2)
+}
+
+fn png_header_with(width: u32, height: u32, bit_depth: u8, color_type: u8) -> Vec<u8> {
+    let mut header = width.to_be_bytes().to_vec();
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[bit_depth, color_type, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(*b"IHDR", &header));
     png
+}
+
+/// A valid 20,000 × 20,000 one-bit PNG: about 50 KB on the wire, 400 million pixels decoded
+/// (security.md E2). Compressed once per test run.
+fn png_bomb() -> &'static [u8] {
+    static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BOMB.get_or_init(|| {
+        let side = 20_000_u32;
+        let mut png = png_header_with(side, side, 1, 0);
+        let row = (side as usize).div_ceil(8) + 1;
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; row * 100];
+        for _ in 0..side / 100 {
+            std::io::Write::write_all(&mut zlib, &zeros).unwrap();
+        }
+        png.extend(chunk(*b"IDAT", &zlib.finish().unwrap()));
+        png.extend(chunk(*b"IEND", &[]));
+        png
+    })
+}
+
+/// A JPEG whose frame header declares `width`×`height`, and nothing after it.
+fn jpeg_header(width: u16, height: u16) -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08];
+    jpeg.extend_from_slice(&height.to_be_bytes());
+    jpeg.extend_from_slice(&width.to_be_bytes());
+    jpeg.extend_from_slice(&[3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 0xFF, 0xD9]);
+    jpeg
+}
+
+/// A GIF of `frames` frames of `width`×`height` (each frame's data is one black pixel: the
+/// 43-byte GIF when 1×1 and one frame).
+fn gif(width: u16, height: u16, frames: usize) -> Vec<u8> {
+    let (w, h) = (width.to_le_bytes(), height.to_le_bytes());
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend_from_slice(&[w[0], w[1], h[0], h[1], 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
+    for _ in 0..frames {
+        gif.extend_from_slice(&[0x2C, 0, 0, 0, 0, w[0], w[1], h[0], h[1], 0]);
+        gif.extend_from_slice(&[2, 2, 0x44, 0x01, 0]);
+    }
+    gif.push(0x3B);
+    gif
+}
+
+fn chunk(kind: [u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut crc = flate2::Crc::new();
+    crc.update(&kind);
+    crc.update(data);
+    let mut out = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
+    out.extend_from_slice(&kind);
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc.sum().to_be_bytes());
+    out
 }
 
 /// A 1×1 PNG.
@@ -393,23 +473,10 @@ async fn respond(
             Ok(())
         }
         "/huge/endless" => {
-            head(stream, "200 OK", &[("content-type", "text/html".into())]).await?;
-            stream
-                .write_all(b"<html><head><title>Endless</title></head><body>")
-                .await?;
-            let chunk = vec![b'x'; 64 * 1024];
-            loop {
-                stream.write_all(&chunk).await?;
-            }
+            let prefix = b"<html><head><title>Endless</title></head><body>";
+            endless(stream, "text/html", None, prefix, b'x').await
         }
-        "/huge/image" => {
-            head(stream, "200 OK", &[("content-type", "image/png".into())]).await?;
-            stream.write_all(PNG).await?;
-            let chunk = vec![0u8; 64 * 1024];
-            loop {
-                stream.write_all(&chunk).await?;
-            }
-        }
+        "/huge/image" => endless(stream, "image/png", None, PNG, 0).await,
         "/bomb/gzip" => {
             let page = b"<html><head><title>Bomb</title></head><body>";
             let compressed = gzip_bomb(page, b' ', 256, flate2::Compression::best());
@@ -471,16 +538,93 @@ async fn respond(
             encoded(stream, "image/png", "gzip", &compressed).await
         }
         "/lie/early-eof" => {
-            head(
-                stream,
-                "200 OK",
-                &[
-                    ("content-type", "text/html".into()),
-                    ("content-length", "100000".into()),
-                ],
-            )
-            .await?;
+            html_head(stream, 100_000).await?;
             stream.write_all(b"<title>Cut</title>").await
+        }
+        "/huge/content-length" => {
+            let prefix = b"<html><head><title>Ten gibibytes</title></head><body>";
+            endless(stream, "text/html", Some(10 << 30), prefix, b'x').await
+        }
+        "/huge/content-length-image" => endless(stream, "image/png", Some(10 << 30), PNG, 0).await,
+        "/lie/content-length-short" => {
+            let declared = b"<title>Declared</title>";
+            html_head(stream, declared.len()).await?;
+            stream.write_all(declared).await?;
+            stream
+                .write_all(b"<title>Smuggled</title>HTTP/1.1 200 OK\r\n\r\n")
+                .await
+        }
+        "/lie/reset" => {
+            html_head(stream, 100_000).await?;
+            stream
+                .write_all(b"<html><head><title>Reset</title>")
+                .await?;
+            stream.flush().await?;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            // Closing with a zero linger sends a TCP RST instead of a FIN.
+            stream.set_zero_linger()
+        }
+        "/slow/body" => {
+            // One byte a second of a 100-byte page: each read succeeds, the page never ends.
+            html_head(stream, 100).await?;
+            loop {
+                stream.write_all(b" ").await?;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        "/redirect/crlf" => redirect(stream, "/ok%0D%0ASet-Cookie:%20injected=1".to_owned()).await,
+        "/article/oembed-discovery" => {
+            let page = format!(
+                "<html><head><meta property=og:title content=\"Discovery\">\
+                 <link rel=alternate type=application/json+oembed href=\"http://{canary}/oembed.json\">\
+                 <link rel=alternate type=text/xml+oembed href=\"http://{canary}/oembed.xml\">\
+                 </head></html>"
+            );
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
+        p if p.starts_with("/article/photo/") => {
+            // An article whose lead photo is `/image/<name>`.
+            let name = &p["/article/photo/".len()..];
+            let page = format!(
+                "<html><head><meta property=og:title content=\"Photo {name}\">\
+                 <meta property=og:image content=\"/image/{name}\"></head></html>"
+            );
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
+        "/image/png-bomb" => body(stream, "200 OK", "image/png", png_bomb()).await,
+        "/image/jpeg-huge-dims" => {
+            body(stream, "200 OK", "image/jpeg", &jpeg_header(65_500, 65_500)).await
+        }
+        "/image/gif-huge-dims" => {
+            body(stream, "200 OK", "image/gif", &gif(65_535, 65_535, 1)).await
+        }
+        "/image/gif-many-frames" => body(stream, "200 OK", "image/gif", &gif(1, 1, 10_000)).await,
+        "/article/css-breakout" => {
+            // A photo URL written to close a CSS `url('…')` and a `style` attribute.
+            let page = "<html><head><meta property=og:title content=\"CSS\">\
+                <meta property=og:image content=\"/image/lead.jpg?x=');}body{background:url(javascript:alert(1))}/*&quot; style=&quot;x:expression(alert(1))\">\
+                </head></html>";
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
+        "/article/crlf" => {
+            // CR/LF in the title and in the photo URL, written to become response headers.
+            let page = "<html><head>\
+                <meta property=og:title content=\"Titre&#13;&#10;Set-Cookie: injected=1\">\
+                <meta property=og:site_name content=\"Site&#10;X-Injected: 1\">\
+                <meta property=og:image content=\"/image/lead.jpg?%0d%0aX-Injected:%201\">\
+                </head></html>";
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
+        }
+        p if p.starts_with("/image/lead.jpg?") => {
+            body(stream, "200 OK", "image/jpeg", &lead_photo()).await
+        }
+        p if p.starts_with("/ok/") => {
+            let n = &p["/ok/".len()..];
+            let page = format!(
+                "<title>Page {n}</title><meta name=description content=\"{}\">",
+                "Une description assez longue pour peser. ".repeat(6)
+            );
+            body(stream, "200 OK", "text/html", page.as_bytes()).await
         }
         "/headers/many" => {
             let headers: Vec<(&str, String)> =

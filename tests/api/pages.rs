@@ -186,3 +186,24 @@ async fn page_errors_are_html_pages_with_the_status() {
     let document = Html::parse_document(&missing.text().await.unwrap());
     assert_eq!(attr(&document, "a", "href"), app.origin.url("/notfound"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_url_cannot_break_out_into_styles() {
+    // security.md H3: the page's photo is our own `/thumb` URL in an `src` attribute; no URL is
+    // ever written into CSS, and the only style is the fixed one the CSP hashes.
+    let app = spawn_app().await;
+    let (headers, document) = page(&app, "/embed", "/article/css-breakout").await;
+    assert!(select(&document, "[style]").is_empty());
+    let styles = select(&document, "style");
+    assert_eq!(styles.len(), 1);
+    let style: String = styles[0].text().collect();
+    assert!(!style.contains("javascript") && !style.contains("url("));
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains(&csp_hash(&style)));
+    let src = attr(&document, "img", "src");
+    assert!(
+        src.starts_with(&format!("{}/thumb?url=", app.base)),
+        "{src}"
+    );
+    assert!(!src.contains(['\'', '"', '(', ')', ' ']), "{src}");
+}

@@ -312,3 +312,88 @@ async fn a_compression_bomb_labelled_as_an_image_is_refused_at_the_image_cap() {
         "{result:?}"
     );
 }
+
+#[tokio::test]
+async fn declared_sizes_are_never_trusted() {
+    // security.md D4: 10 GiB announced: a page is read up to the cap (its head is what matters),
+    // an image is refused from the header. D5: a body longer than its Content-Length is cut at
+    // the declared length; what follows is not read as part of it.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let page = fetch(&f, &origin.url("/huge/content-length"), Kind::Page)
+        .await
+        .unwrap();
+    assert!(page.truncated && page.body.len() == 256 * 1024);
+    assert!(page.body.starts_with(b"<html><head><title>Ten gibibytes"));
+    let image = fetch(&f, &origin.url("/huge/content-length-image"), Kind::Image).await;
+    assert!(
+        matches!(image, Err(FetchError::Unavailable(_))),
+        "{image:?}"
+    );
+    let short = fetch(&f, &origin.url("/lie/content-length-short"), Kind::Page)
+        .await
+        .unwrap();
+    assert_eq!(short.body, b"<title>Declared</title>");
+    assert!(!short.truncated);
+}
+
+#[tokio::test]
+async fn a_connection_reset_mid_body_is_an_error_not_a_page() {
+    // security.md D6.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let result = fetch(&f, &origin.url("/lie/reset"), Kind::Page).await;
+    assert!(
+        matches!(result, Err(FetchError::Unavailable(_))),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_encoded_line_break_in_a_redirect_stays_in_the_path() {
+    // security.md B6: `%0D%0A` in a Location is followed literally; no header is made of it.
+    let origin = start().await;
+    let f = fetcher(&origin, quick());
+    let result = fetch(&f, &origin.url("/redirect/crlf"), Kind::Page).await;
+    assert!(
+        matches!(result, Err(FetchError::NotFound(404))),
+        "{result:?}"
+    );
+    assert_eq!(origin.hits("/ok%0D%0ASet-Cookie:%20injected=1"), 1);
+    assert_eq!(origin.hits("/ok"), 0);
+}
+
+/// A DNS server that never answers.
+struct SilentDns;
+
+impl apercu::fetch::Lookup for SilentDns {
+    fn lookup<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send + 'a>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test]
+async fn a_silent_dns_server_ends_at_the_dns_timeout() {
+    // security.md C4: a lookup that never ends is given up at `dns_timeout`, well before the
+    // total deadline; a name that does not exist is a 502 (`unknown.test` above).
+    let config = FetchConfig {
+        dns_timeout: Duration::from_millis(300),
+        total_timeout: Duration::from_secs(5),
+        ..quick()
+    };
+    let f = Fetcher::new(Guard::default(), Arc::new(SilentDns), config);
+    let started = std::time::Instant::now();
+    let result = fetch(&f, "http://silent.test/", Kind::Page).await;
+    assert!(
+        matches!(result, Err(FetchError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -32,6 +32,12 @@ impl TestApp {
         self.client.get(url).send().await.unwrap()
     }
 
+    /// The `/metrics` exposition text.
+    pub async fn metrics(&self) -> String {
+        let url = format!("{}/metrics", self.base);
+        self.get(&url).await.text().await.unwrap()
+    }
+
     pub fn counts(&self) -> (u64, u64, u64) {
         let counters = &self.service.counters;
         (
@@ -83,6 +89,10 @@ pub fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
         .headers()
         .get(name)
         .map_or("", |value| value.to_str().unwrap())
+}
+
+pub async fn json(response: reqwest::Response) -> serde_json::Value {
+    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
 
 pub async fn error_code(response: reqwest::Response) -> String {
@@ -361,12 +371,7 @@ async fn a_lead_photo_on_the_canary_leaves_the_card_without_a_photo() {
 async fn metrics_count_the_work_done() {
     let app = spawn_app().await;
     app.get(&app.url("/card.png", "/article")).await;
-    let metrics = app
-        .get(&format!("{}/metrics", app.base))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for line in [
         "apercu_page_fetches_total 1",
         "apercu_photo_fetches_total 1",
