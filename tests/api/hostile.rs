@@ -177,3 +177,43 @@ async fn a_page_announcing_ten_gibibytes_is_read_to_the_cap() {
     let meta = json(response).await;
     assert_eq!(meta["title"], "Ten gibibytes");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_kilobyte_url_is_refused_at_once() {
+    // security.md A14: refused by our length check or by the transport's header limit, never a
+    // hang (actix-web#1885) and never a fetch. Sent by hand: HTTP clients refuse such URIs.
+    let app = spawn_app().await;
+    let article = app.origin.url(&format!("/ok?{}", "a".repeat(100 * 1024)));
+    let encoded: String = url::form_urlencoded::byte_serialize(article.as_bytes()).collect();
+    let padded = format!(
+        "url={}&pad={}",
+        app.origin.url("/ok"),
+        "b".repeat(100 * 1024)
+    );
+    for query in [format!("url={encoded}"), padded] {
+        let started = Instant::now();
+        let status = raw_get(&app.base, &format!("/meta?{query}")).await;
+        assert!(["400", "414", "431"].contains(&status.as_str()), "{status}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+    assert_eq!(app.counts(), (0, 0, 0));
+}
+
+/// The status code of a GET for `target`, written on the socket as it is.
+async fn raw_get(base: &str, target: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let request = format!("GET {target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    // The server may answer and close before reading it all.
+    let _ = stream.write_all(request.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("no answer")
+        .to_owned()
+}
