@@ -47,7 +47,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn name(self) -> &'static str {
+    #[must_use]
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Article => "article",
             Kind::Meta => "meta",
@@ -63,24 +64,37 @@ impl Kind {
 /// A cache key: schema, kind, normalised article URL and the variant (format, size, layout
 /// version…). Nothing from the request other than these goes in, so nothing else can vary it.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Key(Arc<str>);
+pub struct Key {
+    text: Arc<str>,
+    /// Where the URL starts in `text` (variants may contain the separator too).
+    url_at: usize,
+}
 
 impl Key {
     #[must_use]
     pub fn new(kind: Kind, url: &ArticleUrl, variant: &str) -> Self {
-        // The URL goes last: it is the only part that may contain the separator.
-        Key(format!("v{KEY_SCHEMA}:{}:{variant}:{}", kind.name(), url.as_str()).into())
+        let prefix = format!("v{KEY_SCHEMA}:{}:{variant}:", kind.name());
+        Key {
+            url_at: prefix.len(),
+            text: format!("{prefix}{}", url.as_str()).into(),
+        }
     }
 
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The normalised URL the entry belongs to.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.text[self.url_at..]
     }
 }
 
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -202,7 +216,7 @@ impl Slot {
 
     fn weight(&self, key: &Key) -> u32 {
         let value = self.value.as_ref().map_or(0, |stored| stored.weight);
-        let key = u32::try_from(key.0.len()).unwrap_or(u32::MAX);
+        let key = u32::try_from(key.text.len()).unwrap_or(u32::MAX);
         value.saturating_add(key).saturating_add(ENTRY_OVERHEAD)
     }
 
@@ -395,6 +409,27 @@ impl Cache {
         outcome.unwrap_or_else(|| unreachable!("and_compute_with always runs its closure"))
     }
 
+    /// The value under `key` if one is held (fresh or stale), without computing anything.
+    pub async fn peek<V: Send + Sync + 'static>(&self, key: &Key) -> Option<Arc<V>> {
+        let slot = self.map.get(key).await?;
+        slot.stale::<V>(Instant::now()).map(|cached| cached.value)
+    }
+
+    /// Drops every entry of `url` (each kind, each variant) and its remembered failures; the
+    /// next request computes them again. Returns how many entries were dropped.
+    pub async fn remove_url(&self, url: &ArticleUrl) -> usize {
+        let doomed: Vec<Arc<Key>> = self
+            .map
+            .iter()
+            .filter(|(key, _)| key.url() == url.as_str())
+            .map(|(key, _)| key)
+            .collect();
+        for key in &doomed {
+            self.map.invalidate(key.as_ref()).await;
+        }
+        doomed.len()
+    }
+
     /// Bytes the entries are counted as taking (after pending evictions are applied).
     pub async fn weighted_bytes(&self) -> u64 {
         self.map.run_pending_tasks().await;
@@ -580,6 +615,46 @@ mod tests {
         assert_eq!(
             (cached.status, cached.value.as_str()),
             (Status::Miss, "done")
+        );
+    }
+
+    #[tokio::test]
+    async fn removing_a_url_drops_every_kind_and_variant_of_it_and_nothing_else() {
+        let cache = Cache::new(policy(HOUR));
+        let article = ArticleUrl::parse("https://news.example/a", &[]).unwrap();
+        let other = ArticleUrl::parse("https://news.example/a?b", &[]).unwrap();
+        let keys = [
+            Key::new(Kind::Article, &article, ""),
+            Key::new(Kind::Card, &article, "image/png:layout1"),
+            Key::new(Kind::Oembed, &article, "json:600x480"),
+            Key::new(Kind::Card, &other, "image/png:layout1"),
+        ];
+        for key in &keys {
+            cache
+                .get_or_compute(key, || async { Ok::<_, TestError>(fresh("v")) })
+                .await
+                .unwrap();
+        }
+        assert_eq!(keys[1].url(), "https://news.example/a");
+        assert_eq!(cache.remove_url(&article).await, 3);
+        for key in &keys[..3] {
+            assert!(cache.peek::<String>(key).await.is_none(), "{key:?}");
+        }
+        assert_eq!(
+            cache.peek::<String>(&keys[3]).await.as_deref(),
+            Some(&"v".to_owned())
+        );
+        // A remembered failure goes too.
+        let failing = Origin::new(vec![Err(TestError::OriginDown), Ok("back")]);
+        assert!(ask(&cache, &keys[0], &failing).await.is_err());
+        cache.remove_url(&article).await;
+        assert_eq!(
+            ask(&cache, &keys[0], &failing)
+                .await
+                .unwrap()
+                .value
+                .as_str(),
+            "back"
         );
     }
 

@@ -217,7 +217,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
 
 /// Runs the service until it is stopped.
 fn serve(settings: &ServeSettings) -> Result<(), CliError> {
-    init_logging(settings);
+    crate::logging::init(settings);
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings, system_lookup())?;
         tracing::info!(
@@ -251,24 +251,6 @@ fn healthcheck(url: Option<String>, listen: std::net::SocketAddr) -> Result<(), 
             reason: format!("it answered {status}"),
         }),
         Err(reason) => Err(CliError::Unhealthy { url, reason }),
-    }
-}
-
-/// Logs to stderr, filtered by `APERCU_LOG`, as text or JSON lines (`APERCU_LOG_FORMAT`).
-fn init_logging(settings: &ServeSettings) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
-    let result = if settings.log_format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
-    if let Err(e) = result {
-        eprintln!("apercu: logging is not available: {e}");
     }
 }
 

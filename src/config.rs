@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
+use sha2::Digest as _;
 use url::Url;
 
 use crate::cache::Policy;
@@ -153,6 +154,18 @@ pub struct ServeSettings {
         default_value_t = 0
     )]
     pub rate_limit: u32,
+    /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR networks, comma-separated.
+    /// A request from one of them is counted (rate limit, logs) as coming from the last address
+    /// in that header that is not itself a trusted proxy; from anyone else the header is
+    /// ignored.
+    #[arg(long, env = "APERCU_TRUSTED_PROXIES", value_name = "NETWORKS", value_delimiter = ',',
+          value_parser = network)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Bearer token of `POST /purge` (at least 16 characters); without one that route does not
+    /// exist.
+    #[arg(long, env = "APERCU_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true,
+          value_parser = AdminToken::parse)]
+    pub admin_token: Option<AdminToken>,
     #[command(flatten)]
     pub cache: CacheSettings,
     #[command(flatten)]
@@ -186,6 +199,45 @@ impl ServeSettings {
             url.set_path(&path);
         }
         Ok(url)
+    }
+}
+
+/// An address (one host) or a CIDR network.
+fn network(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw:?} is neither an IP address nor a CIDR network"))
+}
+
+/// The administration token. Compared through digests, so the time a comparison takes says
+/// nothing about how much of a guess was right; never printed.
+#[derive(Clone)]
+pub struct AdminToken(sha2::digest::Output<sha2::Sha256>);
+
+impl AdminToken {
+    const MIN_LENGTH: usize = 16;
+
+    fn parse(raw: &str) -> Result<Self, String> {
+        if raw.chars().count() < Self::MIN_LENGTH || raw.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "must be at least {} characters, without spaces",
+                Self::MIN_LENGTH
+            ));
+        }
+        Ok(AdminToken(sha2::Sha256::digest(raw.as_bytes())))
+    }
+
+    /// Whether `presented` is the token.
+    #[must_use]
+    pub fn matches(&self, presented: &str) -> bool {
+        sha2::Sha256::digest(presented.as_bytes()) == self.0
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(…)")
     }
 }
 

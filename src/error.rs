@@ -3,11 +3,12 @@
 //! internal port from an unreachable public one.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue, RETRY_AFTER};
+use actix_web::http::header::{ALLOW, CACHE_CONTROL, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::article_url::UrlError;
 use crate::fetch::{Blocked, FetchError};
+use crate::logging::loggable;
 use crate::oembed::OembedError;
 use crate::service::ServiceError;
 
@@ -27,6 +28,8 @@ pub struct AppError {
     cause: String,
     /// Seconds a client should wait before asking again (`Retry-After`).
     retry_after: Option<u64>,
+    /// The methods a 405 names in `Allow`.
+    allow: &'static str,
 }
 
 impl AppError {
@@ -39,6 +42,7 @@ impl AppError {
             message,
             cause,
             retry_after,
+            allow: "GET, HEAD",
         }
     }
 
@@ -95,6 +99,30 @@ impl AppError {
             "method-not-allowed",
             "Only GET and HEAD are answered.",
             String::new(),
+        )
+    }
+
+    /// A 405 on a route that takes only `POST`.
+    #[must_use]
+    pub fn post_only() -> Self {
+        let mut error = AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Only POST is answered here.",
+            String::new(),
+        );
+        error.allow = "POST";
+        error
+    }
+
+    /// An administrative request without the right bearer token.
+    #[must_use]
+    pub fn unauthorized() -> Self {
+        AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "This request needs the administration token.",
+            "missing or wrong bearer token".to_owned(),
         )
     }
 
@@ -262,9 +290,9 @@ impl AppError {
 
     fn log(&self) {
         if self.status.is_server_error() {
-            tracing::warn!(code = self.code, cause = %self.cause, "request failed");
+            tracing::warn!(code = self.code, cause = %loggable(&self.cause), "request failed");
         } else {
-            tracing::info!(code = self.code, cause = %self.cause, "request refused");
+            tracing::info!(code = self.code, cause = %loggable(&self.cause), "request refused");
         }
     }
 
@@ -279,7 +307,13 @@ impl AppError {
             headers.insert(CACHE_CONTROL, value);
         }
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            headers.insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            headers.insert(ALLOW, HeaderValue::from_static(self.allow));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"apercu\""),
+            );
         }
         if let Some(seconds) = self.retry_after {
             headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
@@ -327,7 +361,10 @@ mod tests {
             address: "10.1.2.3".parse().unwrap(),
             reason: "private",
         });
-        let unavailable = FetchError::Unavailable("connect to 192.168.0.7:8080 refused".into());
+        let unavailable = FetchError::Unavailable(crate::fetch::Unavailable::new(
+            crate::fetch::Reason::Connection,
+            "connect to 192.168.0.7:8080 refused".into(),
+        ));
         for error in [blocked, unavailable] {
             let app = AppError::from(ServiceError::from(error));
             assert!(!app.message.contains("10.1") && !app.message.contains("192.168"));

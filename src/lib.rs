@@ -11,6 +11,8 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod fetch;
+pub mod logging;
+pub mod metrics;
 pub mod oembed;
 pub mod pages;
 pub mod routes;

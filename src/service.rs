@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
@@ -16,7 +16,9 @@ use crate::article_url::ArticleUrl;
 use crate::cache::{Cache, Cached, Failure, Fresh, Key, Kind, Status};
 use crate::card::{self, Format, Logo, Photo, PhotoLimits, Renderer, Theme};
 use crate::extract::{self, Article};
-use crate::fetch::{FetchError, Fetcher};
+use crate::fetch::{FetchError, Fetched, Fetcher, Reason, Unavailable};
+use crate::logging::loggable;
+use crate::metrics::Metrics;
 use crate::oembed::{self, OembedFormat};
 use crate::pages;
 
@@ -100,21 +102,6 @@ fn derived_body(bytes: Vec<u8>, article: &Cached<Article>) -> Fresh<Body> {
     }
 }
 
-/// How often the expensive steps ran: what the cache is meant to save (also for `/metrics`).
-/// Fetches count requests handed to the fetcher, including those its guard refuses.
-#[derive(Debug, Default)]
-pub struct Counters {
-    pub page_fetches: AtomicU64,
-    pub photo_fetches: AtomicU64,
-    pub renders: AtomicU64,
-}
-
-impl Counters {
-    fn bump(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
 /// The card's look: the theme, where its files live, and the logos it names (decoded once).
 #[derive(Debug)]
 pub struct Look {
@@ -167,7 +154,9 @@ pub struct Service {
     pub photo_limits: PhotoLimits,
     /// `APERCU_PUBLIC_URL`, ending in `/`: the start of every URL the service emits.
     pub public_url: Url,
-    pub counters: Counters,
+    /// What `/metrics` reports; `page_fetches`, `photo_fetches` and `renders` count how often
+    /// the expensive steps ran, which is what the cache is meant to save.
+    pub metrics: Metrics,
     /// Set when the process was asked to stop: `/readyz` then answers 503 so load balancers
     /// stop sending traffic while requests in flight finish.
     draining: std::sync::atomic::AtomicBool,
@@ -194,7 +183,7 @@ impl Service {
             look,
             photo_limits,
             public_url,
-            counters: Counters::default(),
+            metrics: Metrics::new(),
             draining: std::sync::atomic::AtomicBool::new(false),
             cpu: Semaphore::new(cores),
         }
@@ -208,6 +197,20 @@ impl Service {
     #[must_use]
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
+    }
+
+    /// Forgets everything cached about the article at `url`, its lead photo included; the
+    /// next request fetches and draws it again. Returns how many entries were dropped.
+    pub async fn purge(&self, url: &ArticleUrl) -> usize {
+        let article_key = Key::new(Kind::Article, url, "");
+        let mut purged = 0;
+        if let Some(article) = self.cache.peek::<Article>(&article_key).await
+            && let Some(lead) = &article.lead_image
+            && let Ok(photo) = ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports())
+        {
+            purged += self.cache.remove_url(&photo).await;
+        }
+        purged + self.cache.remove_url(url).await
     }
 
     /// Parses a client's `url` the way the fetcher will fetch it (exempt ports included).
@@ -224,14 +227,62 @@ impl Service {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
+        let waited = Instant::now();
+        let queued = self.metrics.cpu_queue();
         let _permit = self
             .cpu
             .acquire()
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        drop(queued);
+        self.metrics.cpu_waited(waited.elapsed());
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")))
+    }
+
+    /// [`Cache::get_or_compute`] for the `kind` entry of `url`, counted in the metrics.
+    async fn cached<V, F, Fut>(
+        &self,
+        kind: Kind,
+        url: &ArticleUrl,
+        variant: &str,
+        compute: F,
+    ) -> Result<Cached<V>, ServiceError>
+    where
+        V: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Fresh<V>, ServiceError>>,
+    {
+        let key = Key::new(kind, url, variant);
+        let result = self.cache.get_or_compute(&key, compute).await;
+        let outcome = match &result {
+            Ok(cached) => match cached.status {
+                Status::Hit => "hit",
+                Status::Miss => "miss",
+                Status::Stale => "stale",
+            },
+            Err(_) => "error",
+        };
+        self.metrics.cache_lookup(kind.name(), outcome);
+        result
+    }
+
+    /// One origin fetch, timed and counted by outcome.
+    async fn fetch(
+        &self,
+        url: &ArticleUrl,
+        kind: crate::fetch::Kind,
+    ) -> Result<Fetched, FetchError> {
+        let started = Instant::now();
+        let result = self.fetcher.fetch(url, kind).await;
+        let outcome = result.as_ref().map_or_else(FetchError::outcome, |_| "ok");
+        let kind = match kind {
+            crate::fetch::Kind::Page => "page",
+            crate::fetch::Kind::Image => "image",
+        };
+        self.metrics.fetch(kind, outcome, started.elapsed());
+        result
     }
 
     /// The article at `url`, fetched and extracted once per freshness period.
@@ -242,27 +293,25 @@ impl Service {
         self: &Arc<Self>,
         url: &ArticleUrl,
     ) -> Result<Cached<Article>, ServiceError> {
-        let key = Key::new(Kind::Article, url, "");
-        self.cache
-            .get_or_compute(&key, || async {
-                Counters::bump(&self.counters.page_fetches);
-                let page = self.fetcher.fetch(url, crate::fetch::Kind::Page).await?;
-                let origin_max_age = page.max_age.map(Duration::from_secs);
-                // scraper's DOM is not `Send`: the whole parse happens inside this closure.
-                let article = self
-                    .on_cpu(move || {
-                        extract::extract(&page.body, page.charset.as_deref(), page.url.as_url())
-                    })
-                    .await?;
-                let weight = serde_json::to_vec(&article).map_or(4096, |json| json.len() * 2);
-                Ok(Fresh {
-                    value: article,
-                    origin_max_age,
-                    weight,
-                    from_stale: false,
+        self.cached(Kind::Article, url, "", || async {
+            self.metrics.page_fetches.inc();
+            let page = self.fetch(url, crate::fetch::Kind::Page).await?;
+            let origin_max_age = page.max_age.map(Duration::from_secs);
+            // scraper's DOM is not `Send`: the whole parse happens inside this closure.
+            let article = self
+                .on_cpu(move || {
+                    extract::extract(&page.body, page.charset.as_deref(), page.url.as_url())
                 })
+                .await?;
+            let weight = serde_json::to_vec(&article).map_or(4096, |json| json.len() * 2);
+            Ok(Fresh {
+                value: article,
+                origin_max_age,
+                weight,
+                from_stale: false,
             })
-            .await
+        })
+        .await
     }
 
     /// The article's metadata as the `/meta` JSON body, serialised and hashed once.
@@ -270,15 +319,13 @@ impl Service {
     /// # Errors
     /// The article's failure.
     pub async fn meta(self: &Arc<Self>, url: &ArticleUrl) -> Result<Cached<Body>, ServiceError> {
-        let key = Key::new(Kind::Meta, url, "");
-        self.cache
-            .get_or_compute(&key, || async {
-                let article = self.article(url).await?;
-                let json = serde_json::to_vec_pretty(&*article.value)
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                Ok(derived_body(json, &article))
-            })
-            .await
+        self.cached(Kind::Meta, url, "", || async {
+            let article = self.article(url).await?;
+            let json = serde_json::to_vec_pretty(&*article.value)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            Ok(derived_body(json, &article))
+        })
+        .await
     }
 
     /// The article's lead photo, fetched through the same guarded pipeline and decoded once;
@@ -288,16 +335,14 @@ impl Service {
         let url = match ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports()) {
             Ok(url) => url,
             Err(reason) => {
-                tracing::info!(photo = %lead.url, %reason, "lead photo not used");
+                tracing::info!(photo = %loggable(lead.url.as_str()), reason = %loggable(&reason.to_string()), "lead photo not used");
                 return None;
             }
         };
-        let key = Key::new(Kind::Photo, &url, "");
         let fetched: Result<Cached<Photo>, ServiceError> = self
-            .cache
-            .get_or_compute(&key, || async {
-                Counters::bump(&self.counters.photo_fetches);
-                let image = self.fetcher.fetch(&url, crate::fetch::Kind::Image).await?;
+            .cached(Kind::Photo, &url, "", || async {
+                self.metrics.photo_fetches.inc();
+                let image = self.fetch(&url, crate::fetch::Kind::Image).await?;
                 let limits = self.photo_limits;
                 let decoded = self
                     .on_cpu(move || {
@@ -306,7 +351,10 @@ impl Service {
                     .await?;
                 // A photo that does not decode is as final as a 404: remember it like one.
                 let photo = decoded.map_err(|e| {
-                    ServiceError::from(FetchError::Unavailable(format!("undecodable photo: {e}")))
+                    ServiceError::from(FetchError::Unavailable(Unavailable::new(
+                        Reason::Undecodable,
+                        format!("undecodable photo: {e}"),
+                    )))
                 })?;
                 let weight = photo.width() as usize * photo.height() as usize * 4;
                 Ok(Fresh {
@@ -320,7 +368,7 @@ impl Service {
         match fetched {
             Ok(cached) => Some(cached.value),
             Err(reason) => {
-                tracing::info!(photo = %lead.url, %reason, "lead photo not used");
+                tracing::info!(photo = %loggable(lead.url.as_str()), reason = %loggable(&reason.to_string()), "lead photo not used");
                 None
             }
         }
@@ -336,35 +384,44 @@ impl Service {
         format: Format,
     ) -> Result<Cached<Body>, ServiceError> {
         let variant = format!("{}:layout{CARD_LAYOUT_VERSION}", format.media_type());
-        let key = Key::new(Kind::Card, url, &variant);
-        self.cache
-            .get_or_compute(&key, || async {
-                let article = self.article(url).await?;
-                let photo = self.lead_photo(&article.value).await;
-                let logo = self
-                    .look
-                    .logo(article.value.url.host_str(), &self.photo_limits);
-                let service = Arc::clone(self);
-                let article_value = Arc::clone(&article.value);
-                let encoded = self
-                    .on_cpu(move || {
-                        Counters::bump(&service.counters.renders);
-                        service
-                            .renderer
-                            .render(
-                                &article_value,
-                                photo.as_deref(),
-                                logo.as_deref(),
-                                &service.look.theme,
-                                format,
-                            )
-                            .map(|(bytes, _)| bytes)
-                    })
-                    .await?
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                Ok(derived_body(encoded, &article))
-            })
-            .await
+        self.cached(Kind::Card, url, &variant, || async {
+            let article = self.article(url).await?;
+            let photo = self.lead_photo(&article.value).await;
+            let logo = self
+                .look
+                .logo(article.value.url.host_str(), &self.photo_limits);
+            let service = Arc::clone(self);
+            let article_value = Arc::clone(&article.value);
+            let encoded = self
+                .on_cpu(move || {
+                    service.metrics.renders.inc();
+                    let started = Instant::now();
+                    let card = service.renderer.compose(
+                        &article_value,
+                        photo.as_deref(),
+                        logo.as_deref(),
+                        &service.look.theme,
+                    );
+                    service.metrics.drawn(started.elapsed());
+                    service.encode(&card.pixels, format)
+                })
+                .await?
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            Ok(derived_body(encoded, &article))
+        })
+        .await
+    }
+
+    /// Encodes pixels, timed by format.
+    fn encode(
+        &self,
+        pixels: &image::RgbImage,
+        format: Format,
+    ) -> Result<Vec<u8>, card::RenderError> {
+        let started = Instant::now();
+        let encoded = card::encode::encode(pixels, format);
+        self.metrics.encoded(format.name(), started.elapsed());
+        encoded
     }
 
     /// What an oEmbed response or a page presents.
@@ -394,20 +451,18 @@ impl Service {
         size: (u32, u32),
     ) -> Result<Cached<Body>, ServiceError> {
         let variant = format!("{}:{}x{}", format.name(), size.0, size.1);
-        let key = Key::new(Kind::Oembed, url, &variant);
-        self.cache
-            .get_or_compute(&key, || async {
-                let article = self.article(url).await?;
-                let photo = self.lead_photo(&article.value).await;
-                let subject = self.subject(&article.value, url, photo.as_deref());
-                let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
-                let bytes = match format {
-                    OembedFormat::Json => oembed::to_json(&response),
-                    OembedFormat::Xml => oembed::to_xml(&response),
-                };
-                Ok(derived_body(bytes, &article))
-            })
-            .await
+        self.cached(Kind::Oembed, url, &variant, || async {
+            let article = self.article(url).await?;
+            let photo = self.lead_photo(&article.value).await;
+            let subject = self.subject(&article.value, url, photo.as_deref());
+            let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
+            let bytes = match format {
+                OembedFormat::Json => oembed::to_json(&response),
+                OembedFormat::Xml => oembed::to_xml(&response),
+            };
+            Ok(derived_body(bytes, &article))
+        })
+        .await
     }
 
     /// The article's lead photo as a JPEG `width` pixels across (never enlarged).
@@ -419,25 +474,24 @@ impl Service {
         url: &ArticleUrl,
         width: u32,
     ) -> Result<Cached<Body>, ServiceError> {
-        let key = Key::new(Kind::Thumb, url, &width.to_string());
-        self.cache
-            .get_or_compute(&key, || async {
-                let article = self.article(url).await?;
-                let photo = self
-                    .lead_photo(&article.value)
-                    .await
-                    .ok_or(ServiceError::NoLeadImage)?;
-                let encoded = self
-                    .on_cpu(move || {
-                        let (w, h) = oembed::thumbnail_size((photo.width(), photo.height()), width);
-                        let pixels = card::photo::cover(&photo, w, h, 0.5);
-                        card::encode::encode(&pixels, Format::Jpeg)
-                    })
-                    .await?
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                Ok(derived_body(encoded, &article))
-            })
-            .await
+        self.cached(Kind::Thumb, url, &width.to_string(), || async {
+            let article = self.article(url).await?;
+            let photo = self
+                .lead_photo(&article.value)
+                .await
+                .ok_or(ServiceError::NoLeadImage)?;
+            let service = Arc::clone(self);
+            let encoded = self
+                .on_cpu(move || {
+                    let (w, h) = oembed::thumbnail_size((photo.width(), photo.height()), width);
+                    let pixels = card::photo::cover(&photo, w, h, 0.5);
+                    service.encode(&pixels, Format::Jpeg)
+                })
+                .await?
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            Ok(derived_body(encoded, &article))
+        })
+        .await
     }
 
     /// The embed or share page of the article at `url`.
@@ -453,32 +507,30 @@ impl Service {
             PageKind::Embed => "embed",
             PageKind::Share => "share",
         };
-        let key = Key::new(Kind::Page, url, variant);
-        self.cache
-            .get_or_compute(&key, || async {
-                let article = self.article(url).await?;
-                // The share page names only our card; the embed page shows the photo.
-                let photo = match kind {
-                    PageKind::Embed => self.lead_photo(&article.value).await,
-                    PageKind::Share => None,
-                };
-                let subject = self.subject(&article.value, url, photo.as_deref());
-                let page = match kind {
-                    PageKind::Embed => pages::embed_page(&subject),
-                    PageKind::Share => pages::share_page(&subject),
-                }
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                let body = derived_body(page.html.into_bytes(), &article);
-                Ok(Fresh {
-                    weight: body.weight + page.content_security_policy.len(),
-                    value: HtmlPage {
-                        body: body.value,
-                        content_security_policy: page.content_security_policy,
-                    },
-                    origin_max_age: body.origin_max_age,
-                    from_stale: body.from_stale,
-                })
+        self.cached(Kind::Page, url, variant, || async {
+            let article = self.article(url).await?;
+            // The share page names only our card; the embed page shows the photo.
+            let photo = match kind {
+                PageKind::Embed => self.lead_photo(&article.value).await,
+                PageKind::Share => None,
+            };
+            let subject = self.subject(&article.value, url, photo.as_deref());
+            let page = match kind {
+                PageKind::Embed => pages::embed_page(&subject),
+                PageKind::Share => pages::share_page(&subject),
+            }
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let body = derived_body(page.html.into_bytes(), &article);
+            Ok(Fresh {
+                weight: body.weight + page.content_security_policy.len(),
+                value: HtmlPage {
+                    body: body.value,
+                    content_security_policy: page.content_security_policy,
+                },
+                origin_max_age: body.origin_max_age,
+                from_stale: body.from_stale,
             })
-            .await
+        })
+        .await
     }
 }

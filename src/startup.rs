@@ -96,14 +96,25 @@ impl Application {
         let shared = service.clone();
         let limiter = std::num::NonZeroU32::new(settings.rate_limit)
             .map(|per_minute| web::Data::new(routes::ClientLimiter::per_minute(per_minute)));
+        let proxies = web::Data::new(routes::TrustedProxies::new(
+            settings.trusted_proxies.clone(),
+        ));
+        let admin_token = settings.admin_token.clone().map(web::Data::new);
         let server = HttpServer::new(move || {
-            let mut app = App::new().app_data(shared.clone());
+            let mut app = App::new()
+                .app_data(shared.clone())
+                .app_data(proxies.clone());
             if let Some(limiter) = &limiter {
                 app = app.app_data(limiter.clone());
             }
+            if let Some(token) = &admin_token {
+                app = app.app_data(token.clone());
+            }
+            let purge = admin_token.is_some();
             app.wrap(from_fn(routes::limit_clients))
                 .wrap(from_fn(routes::refuse_loops))
-                .configure(routes::configure)
+                .wrap(from_fn(routes::observe))
+                .configure(|config| routes::configure(config, purge))
         })
         .listen(listener)
         .map_err(listen_error)?

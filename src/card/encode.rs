@@ -24,6 +24,16 @@ impl Format {
         }
     }
 
+    /// Its short name (`png`, `jpeg`, `webp`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Jpeg => "jpeg",
+            Format::Webp => "webp",
+        }
+    }
+
     /// The format named by a file extension or a `--format` value.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {

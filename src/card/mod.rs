@@ -85,6 +85,20 @@ impl Renderer {
         theme: &Theme,
         format: Format,
     ) -> Result<(Vec<u8>, Card), RenderError> {
+        let card = self.compose(article, photo, logo, theme);
+        let bytes = encode::encode(&card.pixels, format)?;
+        Ok((bytes, card))
+    }
+
+    /// The card of an article, drawn but not encoded (see [`Renderer::render`]).
+    #[must_use]
+    pub fn compose(
+        &self,
+        article: &Article,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+    ) -> Card {
         let theme = theme.for_host(article.url.host_str());
         let host = article.url.host_str().unwrap_or_default();
         let title = article
@@ -101,8 +115,6 @@ impl Renderer {
         let covered = photo
             .filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT))
             .map(|p| photo::cover(p, CARD_WIDTH, CARD_HEIGHT, theme.photo_focus_y));
-        let card = self.draw(&text, covered.as_ref(), logo, &theme);
-        let bytes = encode::encode(&card.pixels, format)?;
-        Ok((bytes, card))
+        self.draw(&text, covered.as_ref(), logo, &theme)
     }
 }

@@ -100,11 +100,77 @@ pub enum FetchError {
     #[error("the origin did not answer within {0:?}")]
     Timeout(Duration),
     #[error("origin unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(Unavailable),
     /// Every slot for this host (or for all hosts) stayed taken: our limit, not the origin's
     /// fault, so not worth remembering.
     #[error("too many fetches in flight to {0}")]
     Busy(String),
+}
+
+/// A fetch that went wrong after it started: one answer for clients (no oracle for internal
+/// networks), told apart here for logs and metrics.
+#[derive(Debug)]
+pub struct Unavailable {
+    pub reason: Reason,
+    pub detail: String,
+}
+
+impl Unavailable {
+    #[must_use]
+    pub fn new(reason: Reason, detail: String) -> Self {
+        Unavailable { reason, detail }
+    }
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+/// Why a fetch became [`FetchError::Unavailable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// No connection, TLS failure, no address left after the guard, broken framing.
+    Connection,
+    /// A redirect led to a target the guard refuses (or connected somewhere it should not).
+    Blocked,
+    /// Too many redirects, or one without a usable `Location`.
+    Redirect,
+    /// A status other than 200, 404 and 410.
+    Status,
+    /// Not the type asked for, or bytes that contradict the declared type.
+    WrongType,
+    /// An image past the size cap.
+    TooLarge,
+    /// The body broke off.
+    Body,
+    /// An image that does not decode.
+    Undecodable,
+}
+
+impl FetchError {
+    /// A short stable name of the outcome, for metrics.
+    #[must_use]
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            FetchError::Url(_) => "invalid-url",
+            FetchError::Blocked(_) => "blocked",
+            FetchError::NotFound(_) => "not-found",
+            FetchError::Timeout(_) => "timeout",
+            FetchError::Busy(_) => "busy",
+            FetchError::Unavailable(unavailable) => match unavailable.reason {
+                Reason::Connection => "connection-failed",
+                Reason::Blocked => "blocked",
+                Reason::Redirect => "bad-redirect",
+                Reason::Status => "bad-status",
+                Reason::WrongType => "bad-type",
+                Reason::TooLarge => "too-large",
+                Reason::Body => "body-failed",
+                Reason::Undecodable => "undecodable",
+            },
+        }
+    }
 }
 
 /// Sent with every fetch, so that a request that comes back to an Aperçu (this one or
@@ -309,8 +375,8 @@ impl std::fmt::Debug for Fetcher {
 
 /// reqwest is built without a default TLS provider (aws-lc needs a C build of its own): ring is
 /// installed once for the process before any client is built. A second install is refused,
-/// harmlessly.
-pub(crate) fn install_tls_provider() {
+/// harmlessly. Call it before building any other reqwest client in the process.
+pub fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
@@ -356,7 +422,12 @@ impl Fetcher {
                 reqwest::header::HeaderValue::from_static(VIA),
             )]))
             .build()
-            .map_err(|e| FetchError::Unavailable(format!("building the HTTP client: {e}")))?;
+            .map_err(|e| {
+                FetchError::Unavailable(Unavailable::new(
+                    Reason::Connection,
+                    format!("building the HTTP client: {e}"),
+                ))
+            })?;
         clients.insert(port, client.clone());
         Ok(client)
     }
@@ -379,12 +450,13 @@ impl Fetcher {
     }
 
     async fn follow(&self, mut url: ArticleUrl, kind: Kind) -> Result<Fetched, FetchError> {
-        let unavailable = |what: String| FetchError::Unavailable(what);
+        let unavailable =
+            |reason, detail: String| FetchError::Unavailable(Unavailable::new(reason, detail));
         for hop in 0..=self.config.max_redirects {
             if hop > 0 {
-                self.guard
-                    .check_url(&url)
-                    .map_err(|e| unavailable(format!("redirected to {url}: {e}")))?;
+                self.guard.check_url(&url).map_err(|e| {
+                    unavailable(Reason::Blocked, format!("redirected to {url}: {e}"))
+                })?;
             }
             let port = url.as_url().port_or_known_default().unwrap_or(80);
             let accept = match kind {
@@ -397,12 +469,12 @@ impl Fetcher {
                 .header(ACCEPT, accept)
                 .send()
                 .await
-                .map_err(|e| unavailable(format!("{url}: {e}")))?;
+                .map_err(|e| unavailable(Reason::Connection, format!("{url}: {e}")))?;
             // A tripwire: whatever connected, it must be an address the guard allows.
             if let Some(peer) = response.remote_addr() {
                 self.guard
                     .check_address(peer)
-                    .map_err(|e| unavailable(format!("{url} connected to {e}")))?;
+                    .map_err(|e| unavailable(Reason::Blocked, format!("{url} connected to {e}")))?;
             }
             let status = response.status();
             if status.is_redirection() {
@@ -410,20 +482,28 @@ impl Fetcher {
                     .headers()
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| unavailable(format!("{url}: redirect without Location")))?;
-                let next = url
-                    .as_url()
-                    .join(location)
-                    .map_err(|e| unavailable(format!("{url}: bad Location: {e}")))?;
-                url = ArticleUrl::from_url(&next, self.extra_ports())
-                    .map_err(|e| unavailable(format!("redirected to {next}: {e}")))?;
+                    .ok_or_else(|| {
+                        unavailable(
+                            Reason::Redirect,
+                            format!("{url}: redirect without Location"),
+                        )
+                    })?;
+                let next = url.as_url().join(location).map_err(|e| {
+                    unavailable(Reason::Redirect, format!("{url}: bad Location: {e}"))
+                })?;
+                url = ArticleUrl::from_url(&next, self.extra_ports()).map_err(|e| {
+                    unavailable(Reason::Blocked, format!("redirected to {next}: {e}"))
+                })?;
                 continue;
             }
             if matches!(status.as_u16(), 404 | 410) {
                 return Err(FetchError::NotFound(status.as_u16()));
             }
             if status.as_u16() != 200 {
-                return Err(unavailable(format!("{url}: status {status}")));
+                return Err(unavailable(
+                    Reason::Status,
+                    format!("{url}: status {status}"),
+                ));
             }
             let header = |name| {
                 response
@@ -439,25 +519,31 @@ impl Fetcher {
                 .map(split_content_type)
                 .unwrap_or_default();
             check_type(kind, media_type.as_deref())
-                .map_err(|e| unavailable(format!("{url}: {e}")))?;
+                .map_err(|e| unavailable(Reason::WrongType, format!("{url}: {e}")))?;
             let cap = match kind {
                 Kind::Page => self.config.max_html_bytes,
                 Kind::Image => self.config.max_image_bytes,
             };
             if kind == Kind::Image && response.content_length().is_some_and(|n| n > cap as u64) {
-                return Err(unavailable(format!("{url}: image larger than {cap} bytes")));
+                return Err(unavailable(
+                    Reason::TooLarge,
+                    format!("{url}: image larger than {cap} bytes"),
+                ));
             }
             let mut body = Vec::new();
             let mut truncated = false;
             while let Some(chunk) = response
                 .chunk()
                 .await
-                .map_err(|e| unavailable(format!("{url}: body: {e}")))?
+                .map_err(|e| unavailable(Reason::Body, format!("{url}: body: {e}")))?
             {
                 let room = cap - body.len();
                 if chunk.len() > room {
                     if kind == Kind::Image {
-                        return Err(unavailable(format!("{url}: image larger than {cap} bytes")));
+                        return Err(unavailable(
+                            Reason::TooLarge,
+                            format!("{url}: image larger than {cap} bytes"),
+                        ));
                     }
                     body.extend_from_slice(&chunk[..room]);
                     truncated = true;
@@ -466,9 +552,10 @@ impl Fetcher {
                 body.extend_from_slice(&chunk);
             }
             if kind == Kind::Image && !magic_matches(media_type.as_deref(), &body) {
-                return Err(unavailable(format!(
-                    "{url}: the bytes are not the image the headers announce"
-                )));
+                return Err(unavailable(
+                    Reason::WrongType,
+                    format!("{url}: the bytes are not the image the headers announce"),
+                ));
             }
             return Ok(Fetched {
                 url,
@@ -479,10 +566,10 @@ impl Fetcher {
                 truncated,
             });
         }
-        Err(unavailable(format!(
-            "more than {} redirects",
-            self.config.max_redirects
-        )))
+        Err(unavailable(
+            Reason::Redirect,
+            format!("more than {} redirects", self.config.max_redirects),
+        ))
     }
 }
 

@@ -7,8 +7,8 @@ pub mod client;
 pub mod guard;
 
 pub use client::{
-    FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, NoDns, StaticDns, SystemDns, VIA,
-    system_lookup,
+    FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, NoDns, Reason, StaticDns, SystemDns,
+    Unavailable, VIA, install_tls_provider, system_lookup,
 };
 pub use guard::{AllowedHosts, Blocked, Exemption, Guard};
 

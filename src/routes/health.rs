@@ -1,8 +1,5 @@
 //! `/healthz`, `/readyz` and `/metrics`: for orchestrators and operators.
 
-use std::fmt::Write;
-use std::sync::atomic::Ordering;
-
 use actix_web::HttpResponse;
 
 use crate::service::Service;
@@ -26,51 +23,16 @@ pub(super) fn readyz(service: &Service) -> HttpResponse {
         .body(if ready { "ready\n" } else { "draining\n" })
 }
 
-/// Prometheus text format: what the expensive steps cost and what the cache holds.
+/// Every metric, in the `OpenMetrics` text format (Prometheus reads it), the cache's size read
+/// now.
 pub(super) async fn metrics(service: &Service) -> HttpResponse {
-    let counters = &service.counters;
-    let mut text = String::new();
-    for (name, help, value) in [
-        (
-            "apercu_page_fetches_total",
-            "Article pages asked of the fetcher (refused ones included).",
-            counters.page_fetches.load(Ordering::Relaxed),
-        ),
-        (
-            "apercu_photo_fetches_total",
-            "Lead photos asked of the fetcher (refused ones included).",
-            counters.photo_fetches.load(Ordering::Relaxed),
-        ),
-        (
-            "apercu_card_renders_total",
-            "Cards drawn and encoded.",
-            counters.renders.load(Ordering::Relaxed),
-        ),
-    ] {
-        let _ = writeln!(
-            text,
-            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
-        );
-    }
-    for (name, help, value) in [
-        (
-            "apercu_cache_entries",
-            "Entries in the cache.",
-            service.cache.entry_count().await,
-        ),
-        (
-            "apercu_cache_bytes",
-            "Bytes the cache entries are counted as.",
-            service.cache.weighted_bytes().await,
-        ),
-    ] {
-        let _ = writeln!(
-            text,
-            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
-        );
-    }
+    let (entries, bytes) = (
+        service.cache.entry_count().await,
+        service.cache.weighted_bytes().await,
+    );
+    service.metrics.cache_size(entries, bytes);
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type(crate::metrics::CONTENT_TYPE)
         .insert_header(("cache-control", "no-store"))
-        .body(text)
+        .body(service.metrics.encode())
 }

@@ -78,7 +78,7 @@ pub async fn limit_clients(
     let probe = matches!(request.path(), "/healthz" | "/readyz" | "/metrics");
     if !probe
         && let Some(limiter) = request.app_data::<web::Data<ClientLimiter>>()
-        && let Some(client) = request.peer_addr().map(|peer| peer.ip())
+        && let Some(client) = super::client::client_of(&request)
         && let Err(wait) = limiter.check(client)
     {
         return Err(AppError::rate_limited(wait).into());

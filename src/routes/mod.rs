@@ -3,11 +3,14 @@
 //! this module, `error` and `startup` know actix.
 
 mod card;
+mod client;
 mod health;
 mod limit;
 mod meta;
+mod observe;
 mod oembed;
 mod page;
+mod purge;
 mod thumb;
 
 use actix_web::http::header::{
@@ -15,7 +18,9 @@ use actix_web::http::header::{
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 
+pub use client::TrustedProxies;
 pub use limit::{ClientLimiter, limit_clients};
+pub use observe::observe;
 
 use crate::article_url::ArticleUrl;
 use crate::cache::{Cached, Status};
@@ -26,23 +31,36 @@ use crate::service::{Body, PageKind, Service};
 /// How long a stale answer (served because the origin failed) may be kept downstream.
 const STALE_MAX_AGE: u64 = 60;
 
-/// The route table, in one place.
-pub fn configure(config: &mut web::ServiceConfig) {
-    for (path, handler) in [
-        ("/healthz", Handler::Healthz),
-        ("/readyz", Handler::Readyz),
-        ("/metrics", Handler::Metrics),
-        ("/meta", Handler::Meta),
-        ("/card.png", Handler::Card(crate::card::Format::Png)),
-        ("/card.jpg", Handler::Card(crate::card::Format::Jpeg)),
-        ("/card.webp", Handler::Card(crate::card::Format::Webp)),
-        ("/oembed", Handler::Oembed(None)),
-        ("/oembed.json", Handler::Oembed(Some(OembedFormat::Json))),
-        ("/oembed.xml", Handler::Oembed(Some(OembedFormat::Xml))),
-        ("/thumb", Handler::Thumb),
-        ("/embed", Handler::Page(PageKind::Embed)),
-        ("/share", Handler::Page(PageKind::Share)),
-    ] {
+/// The `GET`/`HEAD` routes of SPEC §3.
+const ROUTES: [(&str, Handler); 13] = [
+    ("/healthz", Handler::Healthz),
+    ("/readyz", Handler::Readyz),
+    ("/metrics", Handler::Metrics),
+    ("/meta", Handler::Meta),
+    ("/card.png", Handler::Card(crate::card::Format::Png)),
+    ("/card.jpg", Handler::Card(crate::card::Format::Jpeg)),
+    ("/card.webp", Handler::Card(crate::card::Format::Webp)),
+    ("/oembed", Handler::Oembed(None)),
+    ("/oembed.json", Handler::Oembed(Some(OembedFormat::Json))),
+    ("/oembed.xml", Handler::Oembed(Some(OembedFormat::Xml))),
+    ("/thumb", Handler::Thumb),
+    ("/embed", Handler::Page(PageKind::Embed)),
+    ("/share", Handler::Page(PageKind::Share)),
+];
+
+/// The route table, in one place; `/purge` only when an administration token is set.
+pub fn configure(config: &mut web::ServiceConfig, purge: bool) {
+    if purge {
+        config.service(
+            web::resource("/purge")
+                .app_data(web::Data::new(Handler::Purge))
+                .route(web::post().to(dispatch))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(AppError::post_only())
+                })),
+        );
+    }
+    for (path, handler) in ROUTES {
         config.service(
             web::resource(path)
                 .app_data(web::Data::new(handler))
@@ -70,6 +88,7 @@ enum Handler {
     Oembed(Option<OembedFormat>),
     Thumb,
     Page(PageKind),
+    Purge,
 }
 
 async fn dispatch(
@@ -87,6 +106,7 @@ async fn dispatch(
         Handler::Oembed(format) => oembed::oembed(&request, &service, format).await,
         Handler::Thumb => thumb::thumb(&request, &service).await,
         Handler::Page(kind) => Ok(page::page(&request, &service, kind).await),
+        Handler::Purge => purge::purge(&request, &service).await,
     };
     if handler.allows_any_origin()
         && let Ok(response) = &mut answer

@@ -8,5 +8,7 @@ mod hostile;
 mod oembed;
 mod origin;
 mod pages;
+mod process;
+mod production;
 mod security;
 mod service;

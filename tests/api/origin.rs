@@ -382,7 +382,8 @@ async fn respond(
                 <meta property=og:image content='/image/lead.jpg'></head></html>";
             body(stream, "200 OK", "text/html", page.as_bytes()).await
         }
-        "/article" | "/flaky" => {
+        // Any query: another article with the same page (floods of distinct URLs).
+        p if p == "/article" || p == "/flaky" || p.starts_with("/article?") => {
             let page = "<html lang=fr><head><meta property=og:title content=\"Un article sur la boucle locale\">\
                         <meta property=og:site_name content=\"La Boucle\"><meta property=article:section content=Tests>\
                         <meta property=og:image content=\"/image/lead.jpg\"></head><body><p>Texte.</p></body></html>";

@@ -39,11 +39,11 @@ impl TestApp {
     }
 
     pub fn counts(&self) -> (u64, u64, u64) {
-        let counters = &self.service.counters;
+        let metrics = &self.service.metrics;
         (
-            counters.page_fetches.load(Ordering::SeqCst),
-            counters.photo_fetches.load(Ordering::SeqCst),
-            counters.renders.load(Ordering::SeqCst),
+            metrics.page_fetches.get(),
+            metrics.photo_fetches.get(),
+            metrics.renders.get(),
         )
     }
 }
@@ -367,21 +367,74 @@ async fn a_lead_photo_on_the_canary_leaves_the_card_without_a_photo() {
     assert_eq!(app.counts(), (1, 1, 1));
 }
 
+/// The value of the sample `name{labels}` in an exposition text (0 when absent).
+pub fn sample(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |value| value.parse().unwrap())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_count_the_work_done() {
+async fn metrics_count_requests_cache_outcomes_fetches_and_renders() {
     let app = spawn_app().await;
     app.get(&app.url("/card.png", "/article")).await;
+    app.get(&app.url("/card.png", "/article")).await;
+    app.get(&app.url("/meta", "/notfound")).await;
     let metrics = app.metrics().await;
-    for line in [
-        "apercu_page_fetches_total 1",
-        "apercu_photo_fetches_total 1",
-        "apercu_card_renders_total 1",
+    assert!(metrics.ends_with("# EOF\n"), "{metrics}");
+    for (series, value) in [
+        ("apercu_page_fetches_total", 2.0),
+        ("apercu_photo_fetches_total", 1.0),
+        ("apercu_card_renders_total", 1.0),
+        (
+            "apercu_http_requests_total{route=\"/card.png\",status=\"200\"}",
+            2.0,
+        ),
+        (
+            "apercu_http_requests_total{route=\"/meta\",status=\"404\"}",
+            1.0,
+        ),
+        (
+            "apercu_http_request_duration_seconds_count{route=\"/card.png\"}",
+            2.0,
+        ),
+        (
+            "apercu_cache_lookups_total{kind=\"card\",outcome=\"miss\"}",
+            1.0,
+        ),
+        (
+            "apercu_cache_lookups_total{kind=\"card\",outcome=\"hit\"}",
+            1.0,
+        ),
+        (
+            "apercu_cache_lookups_total{kind=\"article\",outcome=\"error\"}",
+            1.0,
+        ),
+        (
+            "apercu_origin_fetches_total{kind=\"page\",outcome=\"ok\"}",
+            1.0,
+        ),
+        (
+            "apercu_origin_fetches_total{kind=\"page\",outcome=\"not-found\"}",
+            1.0,
+        ),
+        (
+            "apercu_origin_fetches_total{kind=\"image\",outcome=\"ok\"}",
+            1.0,
+        ),
+        ("apercu_card_draw_duration_seconds_count", 1.0),
+        ("apercu_encode_duration_seconds_count{format=\"png\"}", 1.0),
+        // The scrape itself is in flight.
+        ("apercu_http_requests_in_flight", 1.0),
     ] {
+        let found = sample(&metrics, series);
         assert!(
-            metrics.lines().any(|l| l == line),
-            "{line} missing from\n{metrics}"
+            (found - value).abs() < 1e-9,
+            "{series} = {found} in\n{metrics}"
         );
     }
+    assert!(sample(&metrics, "apercu_cache_bytes") > 100_000.0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,310 @@
+//! What operators watch on `/metrics`: requests by route and status with their latency, cache
+//! outcomes by kind, origin fetches by outcome, the cost of drawing and encoding cards, and the
+//! queue in front of the CPU. Recorded by the service and the HTTP layer, encoded here in the
+//! the `OpenMetrics` text format, which Prometheus reads. Knows neither HTTP nor the cache.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// The media type of [`Metrics::encode`]'s text.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: &'static str,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    kind: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FetchLabels {
+    kind: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FormatLabels {
+    format: &'static str,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// From 0.5 ms to about 16 s: cached answers, renders, and fetches up to the deadline.
+fn latency() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_5, 2.0, 16))
+}
+
+/// Every metric of the process, registered once.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    request_seconds: Histograms<RouteLabels>,
+    in_flight: Gauge,
+    cache: Family<CacheLabels, Counter>,
+    cache_entries: Gauge,
+    cache_bytes: Gauge,
+    fetches: Family<FetchLabels, Counter>,
+    fetch_seconds: Histograms<KindLabels>,
+    draw_seconds: Histogram,
+    encode_seconds: Histograms<FormatLabels>,
+    cpu_wait_seconds: Histogram,
+    cpu_waiting: Gauge,
+    /// Article pages asked of the fetcher (refused ones included).
+    pub page_fetches: Counter,
+    /// Lead photos asked of the fetcher (refused ones included).
+    pub photo_fetches: Counter,
+    /// Cards drawn and encoded.
+    pub renders: Counter,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    #[must_use]
+    pub fn new() -> Self {
+        let mut metrics = Metrics {
+            registry: Registry::default(),
+            requests: Family::default(),
+            request_seconds: Family::new_with_constructor(latency),
+            in_flight: Gauge::default(),
+            cache: Family::default(),
+            cache_entries: Gauge::default(),
+            cache_bytes: Gauge::default(),
+            fetches: Family::default(),
+            fetch_seconds: Family::new_with_constructor(latency),
+            draw_seconds: latency(),
+            encode_seconds: Family::new_with_constructor(latency),
+            cpu_wait_seconds: latency(),
+            cpu_waiting: Gauge::default(),
+            page_fetches: Counter::default(),
+            photo_fetches: Counter::default(),
+            renders: Counter::default(),
+        };
+        let r = &mut metrics.registry;
+        r.register(
+            "apercu_http_requests",
+            "HTTP requests answered, by route and status.",
+            metrics.requests.clone(),
+        );
+        r.register(
+            "apercu_http_request_duration_seconds",
+            "Time from request to response head, by route.",
+            metrics.request_seconds.clone(),
+        );
+        r.register(
+            "apercu_http_requests_in_flight",
+            "Requests being answered now.",
+            metrics.in_flight.clone(),
+        );
+        r.register(
+            "apercu_cache_lookups",
+            "Cache lookups by kind and outcome (hit, miss, stale, error).",
+            metrics.cache.clone(),
+        );
+        r.register(
+            "apercu_cache_entries",
+            "Entries in the cache.",
+            metrics.cache_entries.clone(),
+        );
+        r.register(
+            "apercu_cache_bytes",
+            "Bytes the cache entries are counted as.",
+            metrics.cache_bytes.clone(),
+        );
+        r.register(
+            "apercu_origin_fetches",
+            "Origin fetches by kind (page, image) and outcome (ok, timeout, blocked, too-large, bad-type…).",
+            metrics.fetches.clone(),
+        );
+        r.register(
+            "apercu_origin_fetch_duration_seconds",
+            "Time an origin fetch took, redirects and body included, by kind.",
+            metrics.fetch_seconds.clone(),
+        );
+        r.register(
+            "apercu_card_draw_duration_seconds",
+            "Time to lay out and paint a card.",
+            metrics.draw_seconds.clone(),
+        );
+        r.register(
+            "apercu_encode_duration_seconds",
+            "Time to encode a card or thumbnail, by format.",
+            metrics.encode_seconds.clone(),
+        );
+        r.register(
+            "apercu_cpu_wait_duration_seconds",
+            "Time CPU work waited for a core (the semaphore sized to the cores).",
+            metrics.cpu_wait_seconds.clone(),
+        );
+        r.register(
+            "apercu_cpu_waiting",
+            "CPU jobs waiting for a core now.",
+            metrics.cpu_waiting.clone(),
+        );
+        r.register(
+            "apercu_page_fetches",
+            "Article pages asked of the fetcher (refused ones included).",
+            metrics.page_fetches.clone(),
+        );
+        r.register(
+            "apercu_photo_fetches",
+            "Lead photos asked of the fetcher (refused ones included).",
+            metrics.photo_fetches.clone(),
+        );
+        r.register(
+            "apercu_card_renders",
+            "Cards drawn and encoded.",
+            metrics.renders.clone(),
+        );
+        metrics
+    }
+
+    /// One answered request; `route` is the route's path, or `unmatched`.
+    pub fn request(&self, route: &'static str, status: u16, took: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels { route, status })
+            .inc();
+        self.request_seconds
+            .get_or_create(&RouteLabels { route })
+            .observe(took.as_secs_f64());
+    }
+
+    /// Counts a request in flight until the returned guard is dropped (also when the request
+    /// is abandoned).
+    #[must_use]
+    pub fn in_flight(&self) -> InFlight {
+        self.in_flight.inc();
+        InFlight(self.in_flight.clone())
+    }
+
+    /// The outcome of one cache lookup of `kind`: `hit`, `miss`, `stale` or `error`.
+    pub fn cache_lookup(&self, kind: &'static str, outcome: &'static str) {
+        self.cache
+            .get_or_create(&CacheLabels { kind, outcome })
+            .inc();
+    }
+
+    /// What the cache holds, read when `/metrics` is asked.
+    pub fn cache_size(&self, entries: u64, bytes: u64) {
+        self.cache_entries
+            .set(i64::try_from(entries).unwrap_or(i64::MAX));
+        self.cache_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+    }
+
+    /// One origin fetch of `kind` (`page`, `image`) with its outcome.
+    pub fn fetch(&self, kind: &'static str, outcome: &'static str, took: Duration) {
+        self.fetches
+            .get_or_create(&FetchLabels { kind, outcome })
+            .inc();
+        self.fetch_seconds
+            .get_or_create(&KindLabels { kind })
+            .observe(took.as_secs_f64());
+    }
+
+    pub fn drawn(&self, took: Duration) {
+        self.draw_seconds.observe(took.as_secs_f64());
+    }
+
+    pub fn encoded(&self, format: &'static str, took: Duration) {
+        self.encode_seconds
+            .get_or_create(&FormatLabels { format })
+            .observe(took.as_secs_f64());
+    }
+
+    /// Counts a CPU job waiting for a core until the returned guard is dropped.
+    #[must_use]
+    pub fn cpu_queue(&self) -> InFlight {
+        self.cpu_waiting.inc();
+        InFlight(self.cpu_waiting.clone())
+    }
+
+    pub fn cpu_waited(&self, took: Duration) {
+        self.cpu_wait_seconds.observe(took.as_secs_f64());
+    }
+
+    /// Every metric in the `OpenMetrics` text format ([`CONTENT_TYPE`]).
+    #[must_use]
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
+        text
+    }
+}
+
+/// Decrements its gauge when dropped.
+#[derive(Debug)]
+pub struct InFlight(Gauge);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recorded_values_appear_in_the_exposition_text() {
+        let metrics = Metrics::new();
+        metrics.request("/card.jpg", 200, Duration::from_millis(3));
+        metrics.cache_lookup("card", "hit");
+        metrics.fetch("page", "timeout", Duration::from_secs(8));
+        let held = metrics.in_flight();
+        let text = metrics.encode();
+        for line in [
+            "apercu_http_requests_total{route=\"/card.jpg\",status=\"200\"} 1",
+            "apercu_cache_lookups_total{kind=\"card\",outcome=\"hit\"} 1",
+            "apercu_origin_fetches_total{kind=\"page\",outcome=\"timeout\"} 1",
+            "apercu_http_request_duration_seconds_count{route=\"/card.jpg\"} 1",
+            "apercu_http_requests_in_flight 1",
+            "# EOF",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line} missing from\n{text}"
+            );
+        }
+        drop(held);
+        assert!(
+            metrics
+                .encode()
+                .lines()
+                .any(|l| l == "apercu_http_requests_in_flight 0")
+        );
+    }
+}

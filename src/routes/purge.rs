@@ -1,0 +1,40 @@
+//! `POST /purge?url=U`: drops every cached product of an article (its metadata, cards, oEmbed
+//! answers, pages, thumbnails and lead photo), for editors who fixed a headline and want the new
+//! card now. Exists only when `APERCU_ADMIN_TOKEN` is set; asks for it as a bearer token.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::Query;
+use crate::config::AdminToken;
+use crate::error::AppError;
+use crate::service::Service;
+
+pub(super) async fn purge(
+    request: &HttpRequest,
+    service: &Arc<Service>,
+) -> Result<HttpResponse, AppError> {
+    let token = request
+        .app_data::<web::Data<AdminToken>>()
+        .ok_or_else(AppError::not_found)?;
+    let presented = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, credentials)| credentials.trim());
+    if !presented.is_some_and(|presented| token.matches(presented)) {
+        return Err(AppError::unauthorized());
+    }
+    let url = Query::of(request).article_url(service)?;
+    let purged = service.purge(&url).await;
+    tracing::info!(url = %crate::logging::loggable(url.as_str()), purged, "purged");
+    let body = serde_json::json!({ "url": url.as_str(), "purged": purged });
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body.to_string()))
+}

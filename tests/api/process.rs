@@ -1,0 +1,100 @@
+//! The built binary run as a server in a child process, the way an operator (or the Docker
+//! image) runs it: for signals, exit codes and the process's own memory.
+
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    /// `apercu serve` on a free loopback port with `env` only (plus `PATH`), once `/healthz`
+    /// answers.
+    pub async fn start(env: &[(&str, String)]) -> Server {
+        Self::start_with(Command::new(env!("CARGO_BIN_EXE_apercu")), env).await
+    }
+
+    /// Like [`Server::start`] with a prepared command (another user, another program in front).
+    pub async fn start_with(mut command: Command, env: &[(&str, String)]) -> Server {
+        apercu::fetch::install_tls_provider();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("APERCU_LISTEN", format!("127.0.0.1:{port}"))
+            .envs(env.iter().map(|(name, value)| (name, value)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let child = command.spawn().unwrap();
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let started = Instant::now();
+        loop {
+            let health = client.get(format!("{}/healthz", server.base)).send().await;
+            if health.is_ok_and(|r| r.status() == 200) {
+                return server;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the service did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (`TERM`, `INT`…) to the process.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// The process's peak resident memory, from `/proc` (Linux), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+
+    /// Waits at most `limit` for the process to exit.
+    pub async fn exit(mut self, limit: Duration) -> (ExitStatus, String) {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = self.child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+                }
+                return (status, stderr);
+            }
+            assert!(started.elapsed() < limit, "still running after {limit:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
