@@ -4,6 +4,7 @@
 //! connection it receives and must end every test at zero.
 
 mod cli;
+mod docker_image;
 mod hostile;
 mod oembed;
 mod origin;

@@ -13,27 +13,22 @@ impl Server {
     /// `apercu serve` on a free loopback port with `env` only (plus `PATH`), once `/healthz`
     /// answers.
     pub async fn start(env: &[(&str, String)]) -> Server {
-        Self::start_with(Command::new(env!("CARGO_BIN_EXE_apercu")), env).await
-    }
-
-    /// Like [`Server::start`] with a prepared command (another user, another program in front).
-    pub async fn start_with(mut command: Command, env: &[(&str, String)]) -> Server {
-        apercu::fetch::install_tls_provider();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_apercu"));
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("APERCU_LISTEN", format!("127.0.0.1:{port}"))
-            .envs(env.iter().map(|(name, value)| (name, value)))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let child = command.spawn().unwrap();
+            .envs(env.iter().map(|(name, value)| (name, value)));
+        Self::spawn(command, port).await
+    }
+
+    /// Runs `command`, a server told to listen on 127.0.0.1:`port`, until `/healthz` answers.
+    pub async fn spawn(mut command: Command, port: u16) -> Server {
+        apercu::fetch::install_tls_provider();
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
         let server = Server {
-            child,
+            child: command.spawn().unwrap(),
             base: format!("http://127.0.0.1:{port}"),
         };
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -51,8 +46,21 @@ impl Server {
         }
     }
 
+    /// The child's process id (`env` and `setpriv` exec in place; a `sudo` in front stays the
+    /// server's parent, see [`Server::serving_pid`]).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The process that serves: the child, or its deepest descendant.
+    pub fn serving_pid(&self) -> u32 {
+        let mut pid = self.pid();
+        while let Ok(children) = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            && let Some(child) = children.split_whitespace().next()
+        {
+            pid = child.parse().unwrap();
+        }
+        pid
     }
 
     /// Sends `signal` (`TERM`, `INT`…) to the process.
@@ -90,6 +98,15 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// A loopback port free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Drop for Server {
