@@ -38,6 +38,8 @@ pub enum SettingsError {
     Render(#[from] RenderError),
     #[error("APERCU_PUBLIC_URL must be an absolute http or https URL without query or fragment")]
     PublicUrl,
+    #[error("APERCU_FONTS_DIR: {0} has no font files (.ttf, .otf, .ttc, .otc)")]
+    NoFonts(PathBuf),
 }
 
 /// How cards look: the theme and where to find fonts for scripts the bundled ones lack.
@@ -80,8 +82,17 @@ impl CardSettings {
     /// The bundled fonts, then the extra folders, then the system's.
     ///
     /// # Errors
-    /// The bundled fonts cannot be loaded.
+    /// The bundled fonts cannot be loaded, or a folder of `APERCU_FONTS_DIR` has no fonts.
     pub fn font_book(&self) -> Result<FontBook, SettingsError> {
+        // A folder the operator named and that gives nothing is a mistake worth stopping for:
+        // cards would quietly lose the scripts it was meant to provide.
+        if let Some(empty) = self
+            .fonts_dir
+            .iter()
+            .find(|dir| !crate::card::fonts::has_font_files(dir))
+        {
+            return Err(SettingsError::NoFonts(empty.clone()));
+        }
         let mut dirs = self.fonts_dir.clone();
         dirs.extend(
             crate::card::fonts::SYSTEM_FONT_DIRS

@@ -265,6 +265,12 @@ impl From<ServiceError> for AppError {
                 "The article has no usable lead image.",
                 error.to_string(),
             ),
+            ServiceError::Overloaded => AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "The service is busy; try again shortly.",
+                error.to_string(),
+            ),
             ServiceError::Internal(cause) => AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "internal-error",

@@ -33,6 +33,9 @@ pub enum ServiceError {
     /// The article has no lead photo, or it cannot be used (for `/thumb`).
     #[error("the article has no usable lead image")]
     NoLeadImage,
+    /// Too much CPU work is waiting already: shed, not queued.
+    #[error("too much work is waiting for a core")]
+    Overloaded,
     /// Our side failed (a worker panicked, encoding failed): not the origin's fault.
     #[error("{0}")]
     Internal(String),
@@ -49,7 +52,7 @@ impl Failure for ServiceError {
         match self {
             ServiceError::Fetch(error) => !matches!(error.as_ref(), FetchError::Busy(_)),
             ServiceError::NoLeadImage => true,
-            ServiceError::Internal(_) => false,
+            ServiceError::Overloaded | ServiceError::Internal(_) => false,
         }
     }
 }
@@ -99,6 +102,44 @@ fn derived_body(bytes: Vec<u8>, article: &Cached<Article>) -> Fresh<Body> {
         value: Body::new(bytes),
         origin_max_age: Some(article.fresh_for),
         from_stale: article.status == Status::Stale,
+    }
+}
+
+/// CPU jobs allowed to wait for a core, per core, before more are turned away (503): each
+/// waiting job holds its input (a page, a photo's bytes), so the queue must not grow with load.
+const CPU_QUEUE_PER_CORE: usize = 32;
+
+/// CPU work (parse, decode, render, encode) runs on blocking threads, at most one job per core
+/// at once, so the async workers always stay free to answer; at most `max_waiting` jobs wait.
+#[derive(Debug)]
+struct CpuPool {
+    cores: Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+}
+
+impl CpuPool {
+    fn new(cores: usize, max_waiting: usize) -> Self {
+        CpuPool {
+            cores: Semaphore::new(cores),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting,
+        }
+    }
+
+    /// A core for one job, once one is free; [`ServiceError::Overloaded`] at once when the
+    /// queue is full.
+    async fn admit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ServiceError> {
+        if let Ok(permit) = self.cores.try_acquire() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(ServiceError::Overloaded);
+        }
+        let permit = self.cores.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        permit.map_err(|e| ServiceError::Internal(e.to_string()))
     }
 }
 
@@ -160,9 +201,7 @@ pub struct Service {
     /// Set when the process was asked to stop: `/readyz` then answers 503 so load balancers
     /// stop sending traffic while requests in flight finish.
     draining: std::sync::atomic::AtomicBool,
-    /// CPU work (parse, decode, render, encode) runs on blocking threads, at most this many at
-    /// once: one per core, so the async workers always stay free to answer.
-    cpu: Semaphore,
+    cpu: CpuPool,
 }
 
 impl Service {
@@ -185,7 +224,7 @@ impl Service {
             public_url,
             metrics: Metrics::new(),
             draining: std::sync::atomic::AtomicBool::new(false),
-            cpu: Semaphore::new(cores),
+            cpu: CpuPool::new(cores, cores * CPU_QUEUE_PER_CORE),
         }
     }
 
@@ -229,16 +268,14 @@ impl Service {
     {
         let waited = Instant::now();
         let queued = self.metrics.cpu_queue();
-        let _permit = self
-            .cpu
-            .acquire()
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let permit = self.cpu.admit().await?;
         drop(queued);
         self.metrics.cpu_waited(waited.elapsed());
-        tokio::task::spawn_blocking(work)
+        let done = tokio::task::spawn_blocking(work)
             .await
-            .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")))
+            .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")));
+        drop(permit);
+        done
     }
 
     /// [`Cache::get_or_compute`] for the `kind` entry of `url`, counted in the metrics.
@@ -532,5 +569,30 @@ impl Service {
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn cpu_work_past_the_queue_bound_is_turned_away_not_queued() {
+        let pool = Arc::new(CpuPool::new(1, 1));
+        let busy = pool.admit().await.unwrap();
+        // One waits for the core…
+        let waiting = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { pool.admit().await.map(drop).is_ok() })
+        };
+        while pool.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // …the next is shed at once.
+        assert!(matches!(pool.admit().await, Err(ServiceError::Overloaded)));
+        drop(busy);
+        assert!(waiting.await.unwrap());
+        assert_eq!(pool.waiting.load(Ordering::SeqCst), 0);
+        assert!(pool.admit().await.is_ok());
     }
 }

@@ -410,6 +410,14 @@ fn cjk_variant_for(lang: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `dir` holds font files (`.ttf`, `.otf`, `.ttc`, `.otc`), in it or below.
+#[must_use]
+pub fn has_font_files(dir: &Path) -> bool {
+    let mut files = Vec::new();
+    collect_font_files(dir, &mut files, 0);
+    !files.is_empty()
+}
+
 fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: u8) {
     if depth > 8 || out.len() >= MAX_FONT_FILES {
         return;

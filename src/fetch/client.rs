@@ -40,7 +40,8 @@ pub struct FetchConfig {
     pub user_agent: String,
     /// Fetches in flight at once, all origins together (security.md §2.3: 64).
     pub global_concurrency: usize,
-    /// Fetches in flight at once to one host: one slow site cannot take every slot.
+    /// Fetches in flight at once to one origin (host and port): one slow site cannot take
+    /// every slot.
     pub per_host_concurrency: usize,
     /// How long a fetch waits for a slot before giving up as [`FetchError::Busy`].
     pub queue_timeout: Duration,
@@ -441,8 +442,13 @@ impl Fetcher {
     /// `Timeout`; `Busy` when no outbound slot frees up within the queue timeout.
     pub async fn fetch(&self, url: &ArticleUrl, kind: Kind) -> Result<Fetched, FetchError> {
         self.guard.check_url(url)?;
-        let host = url.as_url().host_str().unwrap_or_default();
-        let _permits = self.slots.take(host, self.config.queue_timeout).await?;
+        // Slots are shared per origin (host and port): one slow site cannot take them all.
+        let origin = format!(
+            "{}:{}",
+            url.as_url().host_str().unwrap_or_default(),
+            url.as_url().port_or_known_default().unwrap_or(80)
+        );
+        let _permits = self.slots.take(&origin, self.config.queue_timeout).await?;
         let deadline = self.config.total_timeout;
         tokio::time::timeout(deadline, self.follow(url.clone(), kind))
             .await

@@ -126,3 +126,42 @@ async fn healthcheck_succeeds_only_against_a_running_service() {
     assert!(!down.status.success());
     assert!(String::from_utf8_lossy(&down.stderr).contains("is not healthy"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_refuses_to_start_on_bad_settings_with_a_clear_message() {
+    let empty = std::env::temp_dir().join(format!("apercu-no-fonts-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    for (args, expected) in [
+        (
+            vec![
+                "serve".to_owned(),
+                format!("--fonts-dir={}", empty.display()),
+                "--listen=127.0.0.1:0".to_owned(),
+            ],
+            "has no font files",
+        ),
+        (
+            vec!["serve".to_owned(), "--cache-ttl=forever".to_owned()],
+            "invalid value 'forever'",
+        ),
+        (
+            vec!["serve".to_owned(), "--admin-token=short".to_owned()],
+            "at least 16 characters",
+        ),
+        (
+            vec![
+                "serve".to_owned(),
+                "--trusted-proxies=10.0.0.0/33".to_owned(),
+            ],
+            "neither an IP address nor a CIDR network",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let out = run(args.clone(), None).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+    let _ = std::fs::remove_dir_all(&empty);
+}

@@ -5,6 +5,7 @@
 
 mod cli;
 mod docker_image;
+mod faults;
 mod hostile;
 mod oembed;
 mod origin;

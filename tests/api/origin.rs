@@ -469,7 +469,7 @@ async fn respond(
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
-        "/slow/hang" => {
+        p if p.starts_with("/slow/hang") => {
             tokio::time::sleep(Duration::from_secs(60)).await;
             Ok(())
         }

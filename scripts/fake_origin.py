@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""A loopback news site for the load test: /a/<id> is an article (the example article's title,
+section and photo) whose lead photo is shared by all articles; /p/<id> is one whose photo URL is
+its own (/img/<id>.jpg), so that each costs a photo fetch and decode too. Every photo is
+assets/sample-photo.jpg."""
+import http.server
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PHOTO = (ROOT / "assets" / "sample-photo.jpg").read_bytes()
+PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Microsoft investit 2,9 milliards de dollars dans l'IA au Japon ({id})</title>
+<meta property="og:title" content="Microsoft investit 2,9 milliards de dollars dans l'IA au Japon">
+<meta property="og:site_name" content="Le Journal">
+<meta property="article:section" content="CHIFFRES">
+<meta property="og:image" content="{photo}">
+<meta name="description" content="Le groupe américain va investir 2,9 milliards de dollars sur deux ans au Japon.">
+</head><body><article><h1>Microsoft investit 2,9 milliards de dollars dans l'IA au Japon</h1>
+<p>Le groupe américain va investir 2,9 milliards de dollars sur deux ans au Japon pour y
+développer ses infrastructures d'intelligence artificielle et de cloud.</p></article></body></html>"""
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: with Nagle's algorithm and delayed ACKs each answer
+    # would wait 40 ms, which capped cold renders at 4 slots / 40 ms = 100 a second.
+    disable_nagle_algorithm = True
+
+    def do_GET(self):
+        path = self.path
+        if path.startswith("/a/") or path.startswith("/p/"):
+            article = path[3:]
+            photo = "/img/shared.jpg" if path.startswith("/a/") else f"/img/{article}.jpg"
+            self.answer("text/html; charset=utf-8", PAGE.format(id=article, photo=photo).encode())
+        elif path.startswith("/img/"):
+            self.answer("image/jpeg", PHOTO)
+        else:
+            self.send_error(404)
+
+    def answer(self, content_type, body):
+        self.send_response(200)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+if __name__ == "__main__":
+    port = int(sys.argv[1])
+    http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
