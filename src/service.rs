@@ -113,7 +113,7 @@ const CPU_QUEUE_PER_CORE: usize = 32;
 /// at once, so the async workers always stay free to answer; at most `max_waiting` jobs wait.
 #[derive(Debug)]
 struct CpuPool {
-    cores: Semaphore,
+    cores: Arc<Semaphore>,
     waiting: std::sync::atomic::AtomicUsize,
     max_waiting: usize,
 }
@@ -121,7 +121,7 @@ struct CpuPool {
 impl CpuPool {
     fn new(cores: usize, max_waiting: usize) -> Self {
         CpuPool {
-            cores: Semaphore::new(cores),
+            cores: Arc::new(Semaphore::new(cores)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             max_waiting,
         }
@@ -129,15 +129,15 @@ impl CpuPool {
 
     /// A core for one job, once one is free; [`ServiceError::Overloaded`] at once when the
     /// queue is full.
-    async fn admit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ServiceError> {
-        if let Ok(permit) = self.cores.try_acquire() {
+    async fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ServiceError> {
+        if let Ok(permit) = Arc::clone(&self.cores).try_acquire_owned() {
             return Ok(permit);
         }
         if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(ServiceError::Overloaded);
         }
-        let permit = self.cores.acquire().await;
+        let permit = Arc::clone(&self.cores).acquire_owned().await;
         self.waiting.fetch_sub(1, Ordering::SeqCst);
         permit.map_err(|e| ServiceError::Internal(e.to_string()))
     }
@@ -271,11 +271,14 @@ impl Service {
         let permit = self.cpu.admit().await?;
         drop(queued);
         self.metrics.cpu_waited(waited.elapsed());
-        let done = tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")));
-        drop(permit);
-        done
+        // The permit goes with the work: a request that gives up does not free the core while
+        // its job still runs on it.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")))
     }
 
     /// [`Cache::get_or_compute`] for the `kind` entry of `url`, counted in the metrics.

@@ -53,9 +53,11 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = request_id(&request);
     let route = route_of(request.path());
+    let client = super::client::client_of(&request);
     let span = tracing::info_span!(
         "request",
         request_id = %id,
+        client = client.map(tracing::field::display),
         method = %request.method(),
         path = %loggable(request.path()),
     );

@@ -22,15 +22,19 @@ async fn trickling_origins_are_a_504_at_the_fetch_deadline() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_cut_by_a_reset_is_a_502_and_leaves_no_article() {
-    // security.md D6: nothing cached but the brief memory of the failure.
+async fn a_page_cut_mid_body_is_a_502_and_leaves_no_article() {
+    // security.md D6: closed early (FIN before the announced length) or reset (RST); nothing
+    // cached but the brief memory of the failure.
     let app = spawn_app().await;
-    let response = app.get(&app.url("/meta", "/lie/reset")).await;
-    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
-    assert_eq!(error_code(response).await, "origin-unavailable");
-    let card = app.get(&app.url("/card.png", "/lie/reset")).await;
-    assert_eq!(card.status(), StatusCode::BAD_GATEWAY);
-    assert_eq!(app.counts(), (1, 0, 0));
+    for path in ["/lie/early-eof", "/lie/reset"] {
+        let response = app.get(&app.url("/meta", path)).await;
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY, "{path}");
+        assert_eq!(error_code(response).await, "origin-unavailable", "{path}");
+        let card = app.get(&app.url("/card.png", path)).await;
+        assert_eq!(card.status(), StatusCode::BAD_GATEWAY, "{path}");
+        assert_eq!(app.origin.hits(path), 1, "{path}");
+    }
+    assert_eq!(app.counts(), (2, 0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

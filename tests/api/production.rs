@@ -174,6 +174,7 @@ async fn json_logs_carry_the_request_id_on_every_line_and_escape_what_came_from_
         .collect();
     assert_eq!(messages, ["request failed", "answered"], "{log}");
     let answered = failing_lines[1];
+    assert_eq!(answered["span"]["client"], "127.0.0.1");
     assert_eq!(answered["fields"]["status"], 502);
     assert_eq!(answered["fields"]["route"], "/meta");
     let refused_lines = of_request(&ours);
