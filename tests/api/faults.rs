@@ -126,9 +126,10 @@ async fn a_hanging_origin_does_not_hold_up_other_sites_or_cached_cards() {
 
     let started = Instant::now();
     let elsewhere = format!("{}/card.jpg?url={}", app.base, other.url("/article"));
+    // Starved of slots, it would have waited 2 s and been shed (503).
     assert_eq!(app.get(&elsewhere).await.status(), StatusCode::OK);
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
