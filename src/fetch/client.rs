@@ -309,7 +309,8 @@ pub struct Fetcher {
 /// Hosts with this many entries in the slot table trigger a sweep of the idle ones.
 const SLOT_TABLE_SWEEP: usize = 1024;
 
-/// Outbound slots: a global semaphore and one per origin (host and port), taken before the first byte is sent.
+/// Outbound slots: a global semaphore and one per origin (host and port), taken before the
+/// first byte is sent.
 struct Slots {
     global: Arc<Semaphore>,
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
