@@ -243,11 +243,10 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
-    /// Counts a CPU job waiting for a core until the returned guard is dropped.
-    #[must_use]
-    pub fn cpu_queue(&self) -> InFlight {
-        self.cpu_waiting.inc();
-        InFlight(self.cpu_waiting.clone())
+    /// CPU jobs waiting for a core, read when `/metrics` is asked.
+    pub fn cpu_queue(&self, waiting: usize) {
+        self.cpu_waiting
+            .set(i64::try_from(waiting).unwrap_or(i64::MAX));
     }
 
     pub fn cpu_waited(&self, took: Duration) {

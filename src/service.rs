@@ -252,6 +252,12 @@ impl Service {
         purged + self.cache.remove_url(url).await
     }
 
+    /// CPU jobs waiting for a core now.
+    #[must_use]
+    pub fn cpu_waiting(&self) -> usize {
+        self.cpu.waiting.load(Ordering::Relaxed)
+    }
+
     /// Parses a client's `url` the way the fetcher will fetch it (exempt ports included).
     ///
     /// # Errors
@@ -267,9 +273,7 @@ impl Service {
         F: FnOnce() -> T + Send + 'static,
     {
         let waited = Instant::now();
-        let queued = self.metrics.cpu_queue();
         let permit = self.cpu.admit().await?;
-        drop(queued);
         self.metrics.cpu_waited(waited.elapsed());
         // The permit goes with the work: a request that gives up does not free the core while
         // its job still runs on it.

@@ -31,6 +31,7 @@ pub(super) async fn metrics(service: &Service) -> HttpResponse {
         service.cache.weighted_bytes().await,
     );
     service.metrics.cache_size(entries, bytes);
+    service.metrics.cpu_queue(service.cpu_waiting());
     HttpResponse::Ok()
         .content_type(crate::metrics::CONTENT_TYPE)
         .insert_header(("cache-control", "no-store"))
