@@ -12,6 +12,7 @@
 //! stale, when that refresh fails.
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -292,7 +293,13 @@ impl Expiry<Key, Slot> for SlotExpiry {
 pub struct Cache {
     map: Moka<Key, Slot>,
     policy: Policy,
+    /// When each URL was last removed, so that a computation that began before does not put
+    /// back what was just removed (kept for [`PURGE_MEMORY`]).
+    removals: Arc<std::sync::Mutex<HashMap<Arc<str>, Instant>>>,
 }
+
+/// Longer than any computation takes (a fetch's deadline is at most two minutes).
+const PURGE_MEMORY: Duration = Duration::from_secs(10 * 60);
 
 impl fmt::Debug for Cache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -311,7 +318,11 @@ impl Cache {
             .weigher(|key: &Key, slot: &Slot| slot.weight(key))
             .expire_after(SlotExpiry)
             .build();
-        Cache { map, policy }
+        Cache {
+            map,
+            policy,
+            removals: Arc::default(),
+        }
     }
 
     #[must_use]
@@ -343,6 +354,7 @@ impl Cache {
 
         let mut outcome: Option<Result<Cached<V>, E>> = None;
         let policy = self.policy;
+        let removed_since = |started: Instant| self.removed_since(key.url(), started);
         self.map
             .entry_by_ref(key)
             .and_compute_with(|entry| {
@@ -359,7 +371,17 @@ impl Cache {
                         *outcome = Some(slot.stale(now).ok_or(error));
                         return Op::Nop;
                     }
-                    match compute().await {
+                    let computed = compute().await;
+                    if removed_since(now) {
+                        // Removed while this ran: answer the caller, store nothing.
+                        *outcome = Some(computed.map(|fresh| Cached {
+                            value: Arc::new(fresh.value),
+                            status: Status::Miss,
+                            fresh_for: Duration::ZERO,
+                        }));
+                        return Op::Nop;
+                    }
+                    match computed {
                         Ok(fresh) => {
                             let now = Instant::now();
                             let (kept_for, fresh_for, status) = if fresh.from_stale {
@@ -418,6 +440,15 @@ impl Cache {
     /// Drops every entry of `url` (each kind, each variant) and its remembered failures; the
     /// next request computes them again. Returns how many entries were dropped.
     pub async fn remove_url(&self, url: &ArticleUrl) -> usize {
+        {
+            let now = Instant::now();
+            let mut removals = self
+                .removals
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            removals.retain(|_, at| now.duration_since(*at) < PURGE_MEMORY);
+            removals.insert(url.as_str().into(), now);
+        }
         let doomed: Vec<Arc<Key>> = self
             .map
             .iter()
@@ -428,6 +459,15 @@ impl Cache {
             self.map.invalidate(key.as_ref()).await;
         }
         doomed.len()
+    }
+
+    /// Whether `url` was removed after `started`.
+    fn removed_since(&self, url: &str, started: Instant) -> bool {
+        let removals = self
+            .removals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        removals.get(url).is_some_and(|at| *at >= started)
     }
 
     /// Bytes the entries are counted as taking (after pending evictions are applied).
@@ -655,6 +695,30 @@ mod tests {
                 .value
                 .as_str(),
             "back"
+        );
+    }
+
+    #[tokio::test]
+    async fn what_was_computing_when_its_url_was_removed_is_answered_but_not_kept() {
+        let cache = Arc::new(Cache::new(policy(HOUR)));
+        let url = ArticleUrl::parse("https://news.example/a", &[]).unwrap();
+        let key = Key::new(Kind::Article, &url, "");
+        let origin = Origin::new(vec![Ok("old headline"), Ok("new headline")]);
+        let computing = {
+            let (cache, key, origin) = (Arc::clone(&cache), key.clone(), Arc::clone(&origin));
+            tokio::spawn(async move { ask(&cache, &key, &origin).await })
+        };
+        while origin.calls() == 0 {
+            tokio::task::yield_now().await;
+        }
+        cache.remove_url(&url).await;
+        let answered = computing.await.unwrap().unwrap();
+        assert_eq!(answered.value.as_str(), "old headline");
+        assert!(cache.peek::<String>(&key).await.is_none());
+        let next = ask(&cache, &key, &origin).await.unwrap();
+        assert_eq!(
+            (next.status, next.value.as_str()),
+            (Status::Miss, "new headline")
         );
     }
 
