@@ -9,7 +9,8 @@
 //! Single flight comes from moka's per-key compute lock: concurrent callers for one key run
 //! one after another, so the first fetches and the rest find its fresh result. A stale entry is
 //! refreshed by the caller who finds it stale (under the same lock) and served again, marked
-//! stale, when that refresh fails.
+//! stale, when that refresh fails. Removing a URL's entries (a purge) also keeps whatever was
+//! being computed for it at that moment from being stored.
 
 use std::any::Any;
 use std::collections::HashMap;
