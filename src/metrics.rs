@@ -114,77 +114,77 @@ impl Metrics {
         let r = &mut metrics.registry;
         r.register(
             "apercu_http_requests",
-            "HTTP requests answered, by route and status.",
+            "HTTP requests answered, by route and status",
             metrics.requests.clone(),
         );
         r.register(
             "apercu_http_request_duration_seconds",
-            "Time from request to response head, by route.",
+            "Time from request to response head, by route",
             metrics.request_seconds.clone(),
         );
         r.register(
             "apercu_http_requests_in_flight",
-            "Requests being answered now.",
+            "Requests being answered now",
             metrics.in_flight.clone(),
         );
         r.register(
             "apercu_cache_lookups",
-            "Cache lookups by kind and outcome (hit, miss, stale, error).",
+            "Cache lookups by kind and outcome (hit, miss, stale, error)",
             metrics.cache.clone(),
         );
         r.register(
             "apercu_cache_entries",
-            "Entries in the cache.",
+            "Entries in the cache",
             metrics.cache_entries.clone(),
         );
         r.register(
             "apercu_cache_bytes",
-            "Bytes the cache entries are counted as.",
+            "Bytes the cache entries are counted as",
             metrics.cache_bytes.clone(),
         );
         r.register(
             "apercu_origin_fetches",
-            "Origin fetches by kind (page, image) and outcome (ok, timeout, blocked, too-large, bad-type…).",
+            "Origin fetches by kind (page, image) and outcome (ok, timeout, blocked, too-large, bad-type…)",
             metrics.fetches.clone(),
         );
         r.register(
             "apercu_origin_fetch_duration_seconds",
-            "Time an origin fetch took, redirects and body included, by kind.",
+            "Time an origin fetch took, redirects and body included, by kind",
             metrics.fetch_seconds.clone(),
         );
         r.register(
             "apercu_card_draw_duration_seconds",
-            "Time to lay out and paint a card.",
+            "Time to lay out and paint a card",
             metrics.draw_seconds.clone(),
         );
         r.register(
             "apercu_encode_duration_seconds",
-            "Time to encode a card or thumbnail, by format.",
+            "Time to encode a card or thumbnail, by format",
             metrics.encode_seconds.clone(),
         );
         r.register(
             "apercu_cpu_wait_duration_seconds",
-            "Time CPU work waited for a core (the semaphore sized to the cores).",
+            "Time CPU work waited for a core (the semaphore sized to the cores)",
             metrics.cpu_wait_seconds.clone(),
         );
         r.register(
             "apercu_cpu_waiting",
-            "CPU jobs waiting for a core now.",
+            "CPU jobs waiting for a core now",
             metrics.cpu_waiting.clone(),
         );
         r.register(
             "apercu_page_fetches",
-            "Article pages asked of the fetcher (refused ones included).",
+            "Article pages asked of the fetcher (refused ones included)",
             metrics.page_fetches.clone(),
         );
         r.register(
             "apercu_photo_fetches",
-            "Lead photos asked of the fetcher (refused ones included).",
+            "Lead photos asked of the fetcher (refused ones included)",
             metrics.photo_fetches.clone(),
         );
         r.register(
             "apercu_card_renders",
-            "Cards drawn and encoded.",
+            "Cards drawn and encoded",
             metrics.renders.clone(),
         );
         metrics
@@ -291,6 +291,7 @@ mod tests {
             "apercu_origin_fetches_total{kind=\"page\",outcome=\"timeout\"} 1",
             "apercu_http_request_duration_seconds_count{route=\"/card.jpg\"} 1",
             "apercu_http_requests_in_flight 1",
+            "# HELP apercu_http_requests_in_flight Requests being answered now.",
             "# EOF",
         ] {
             assert!(
