@@ -8,9 +8,10 @@
 //!
 //! Single flight comes from moka's per-key compute lock: concurrent callers for one key run
 //! one after another, so the first fetches and the rest find its fresh result. A stale entry is
-//! refreshed by the caller who finds it stale (under the same lock) and served again, marked
-//! stale, when that refresh fails. Removing a URL's entries (a purge) also keeps whatever was
-//! being computed for it at that moment from being stored.
+//! served at once, marked stale, while one background task refreshes it under the same lock
+//! (stale-while-revalidate); when that refresh fails the failure is remembered and the stale
+//! value keeps being served until its window ends. Removing a URL's entries (a purge) also
+//! keeps whatever was being computed for it at that moment from being stored.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -256,6 +257,19 @@ impl Slot {
         })
     }
 
+    /// The stale value, when one is held, was not itself made from stale parts, and no
+    /// failure of its refresh is remembered: what may be served while it is refreshed.
+    fn revalidatable<V: Send + Sync + 'static, E: Failure>(
+        &self,
+        now: Instant,
+    ) -> Option<Cached<V>> {
+        let stored = self.value.as_ref()?;
+        if stored.from_stale || self.recent_failure::<E>(now).is_some() {
+            return None;
+        }
+        self.stale(now)
+    }
+
     fn recent_failure<E: Failure>(&self, now: Instant) -> Option<E> {
         let failed = self.failure.as_ref().filter(|failed| now < failed.until)?;
         failed.error.downcast_ref::<E>().cloned()
@@ -297,6 +311,26 @@ pub struct Cache {
     /// When each URL was last removed, so that a computation that began before does not put
     /// back what was just removed (kept for [`PURGE_MEMORY`]).
     removals: Arc<std::sync::Mutex<HashMap<Arc<str>, Instant>>>,
+    /// Keys being refreshed in the background.
+    refreshing: Arc<std::sync::Mutex<std::collections::HashSet<Key>>>,
+}
+
+tokio::task_local! {
+    /// Set inside a background refresh.
+    static REFRESHING: bool;
+}
+
+/// Takes a key off the refreshing set when its refresh ends, however it ends.
+struct RefreshDone<'a>(&'a Cache, &'a Key);
+
+impl Drop for RefreshDone<'_> {
+    fn drop(&mut self) {
+        self.0
+            .refreshing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(self.1);
+    }
 }
 
 /// Longer than any computation takes (a fetch's deadline is at most two minutes).
@@ -323,6 +357,7 @@ impl Cache {
             map,
             policy,
             removals: Arc::default(),
+            refreshing: Arc::default(),
         }
     }
 
@@ -331,10 +366,15 @@ impl Cache {
         &self.policy
     }
 
-    /// The value under `key`: fresh from the cache, or computed by `compute` (once, however
-    /// many callers ask at the same moment), or stale when computing fails and an older value
-    /// is still within its stale window. A failure is remembered for `Policy::failure` when it
-    /// says it may be; until then callers get it again without `compute` running.
+    /// The value under `key`: fresh from the cache; or, past its freshness but within its
+    /// stale window, the stale value at once while `compute` refreshes it in the background
+    /// (stale-while-revalidate; one refresh per key at a time); or computed by `compute` now
+    /// (once, however many callers ask at the same moment), falling back to a stale value when
+    /// computing fails. A failure is remembered for `Policy::failure` when it says it may be;
+    /// until then callers get it again (or the stale value) without `compute` running.
+    ///
+    /// Inside a background refresh nothing is served stale: what a refresh depends on (a card's
+    /// article) is refreshed first, so the refreshed value is made of fresh parts.
     ///
     /// # Errors
     ///
@@ -343,16 +383,57 @@ impl Cache {
     where
         V: Send + Sync + 'static,
         E: Failure,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Fresh<V>, E>> + Send + 'static,
+    {
+        // The common cases take no per-key lock.
+        if let Some(slot) = self.map.get(key).await {
+            let now = Instant::now();
+            if let Some(cached) = slot.fresh(now) {
+                return Ok(cached);
+            }
+            let refreshing = REFRESHING.try_with(|flag| *flag).unwrap_or(false);
+            if !refreshing && let Some(stale) = slot.revalidatable::<V, E>(now) {
+                self.refresh_in_background(key, compute);
+                return Ok(stale);
+            }
+        }
+        self.compute_now(key, compute).await
+    }
+
+    /// Starts one background refresh of `key` unless one is running.
+    fn refresh_in_background<V, E, F, Fut>(&self, key: &Key, compute: F)
+    where
+        V: Send + Sync + 'static,
+        E: Failure,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Fresh<V>, E>> + Send + 'static,
+    {
+        {
+            let mut running = self
+                .refreshing
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !running.insert(key.clone()) {
+                return;
+            }
+        }
+        let (cache, key) = (self.clone(), key.clone());
+        tokio::spawn(REFRESHING.scope(true, async move {
+            // Dropped even if the refresh panics or is cancelled.
+            let _done = RefreshDone(&cache, &key);
+            let _ = cache.compute_now(&key, compute).await;
+        }));
+    }
+
+    /// Computes `key` under its lock (see [`Cache::get_or_compute`]).
+    async fn compute_now<V, E, F, Fut>(&self, key: &Key, compute: F) -> Result<Cached<V>, E>
+    where
+        V: Send + Sync + 'static,
+        E: Failure,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Fresh<V>, E>>,
     {
-        // The common case takes no per-key lock.
-        if let Some(slot) = self.map.get(key).await
-            && let Some(cached) = slot.fresh(Instant::now())
-        {
-            return Ok(cached);
-        }
-
         let mut outcome: Option<Result<Cached<V>, E>> = None;
         let policy = self.policy;
         let removed_since = |started: Instant| self.removed_since(key.url(), started);
@@ -555,8 +636,15 @@ mod tests {
         }
     }
 
-    async fn ask(cache: &Cache, key: &Key, origin: &Origin) -> Result<Cached<String>, TestError> {
-        cache.get_or_compute(key, || origin.fetch()).await
+    async fn ask(
+        cache: &Cache,
+        key: &Key,
+        origin: &Arc<Origin>,
+    ) -> Result<Cached<String>, TestError> {
+        let origin = Arc::clone(origin);
+        cache
+            .get_or_compute(key, move || async move { origin.fetch().await })
+            .await
     }
 
     #[tokio::test]
@@ -618,6 +706,18 @@ mod tests {
         assert_eq!(origin.calls(), 2);
     }
 
+    /// Waits until no background refresh runs.
+    async fn settle(cache: &Cache) {
+        while !cache
+            .refreshing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_empty()
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     #[tokio::test]
     async fn a_stale_entry_is_served_when_the_refresh_fails() {
         let cache = Cache::new(policy(Duration::ZERO));
@@ -628,21 +728,43 @@ mod tests {
             (stale.status, stale.value.as_str()),
             (Status::Stale, "good")
         );
+        settle(&cache).await;
         // The failure is remembered: the next caller gets the stale value without a fetch.
         let again = ask(&cache, &key("/a"), &origin).await.unwrap();
+        settle(&cache).await;
         assert_eq!((again.status, origin.calls()), (Status::Stale, 2));
     }
 
     #[tokio::test]
-    async fn a_stale_entry_is_replaced_when_the_origin_answers() {
-        let cache = Cache::new(policy(Duration::ZERO));
+    async fn a_stale_entry_is_served_at_once_and_refreshed_once_in_the_background() {
+        let cache = Cache::new(policy(Duration::from_millis(100)));
         let origin = Origin::new(vec![Ok("old"), Ok("new")]);
         ask(&cache, &key("/a"), &origin).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        // Callers during the refresh get the old value without waiting; one refresh runs.
+        for _ in 0..3 {
+            let stale = ask(&cache, &key("/a"), &origin).await.unwrap();
+            assert_eq!((stale.status, stale.value.as_str()), (Status::Stale, "old"));
+        }
+        settle(&cache).await;
+        assert_eq!(origin.calls(), 2);
         let refreshed = ask(&cache, &key("/a"), &origin).await.unwrap();
         assert_eq!(
             (refreshed.status, refreshed.value.as_str()),
-            (Status::Miss, "new")
+            (Status::Hit, "new")
         );
+    }
+
+    #[tokio::test]
+    async fn inside_a_refresh_what_it_depends_on_is_refreshed_not_served_stale() {
+        let cache = Cache::new(policy(Duration::ZERO));
+        let origin = Origin::new(vec![Ok("v1"), Ok("v2")]);
+        ask(&cache, &key("/article"), &origin).await.unwrap();
+        let inside = REFRESHING
+            .scope(true, ask(&cache, &key("/article"), &origin))
+            .await
+            .unwrap();
+        assert_eq!((inside.status, inside.value.as_str()), (Status::Miss, "v2"));
     }
 
     #[tokio::test]
@@ -771,10 +893,11 @@ mod tests {
     #[tokio::test]
     async fn a_value_made_from_stale_inputs_is_served_stale_while_the_failure_lasts() {
         let cache = Cache::new(policy(HOUR));
-        let calls = AtomicUsize::new(0);
+        let calls = Arc::new(AtomicUsize::new(0));
         for _ in 0..2 {
+            let calls = Arc::clone(&calls);
             let cached: Cached<String> = cache
-                .get_or_compute(&key("/card"), || async {
+                .get_or_compute(&key("/card"), move || async move {
                     calls.fetch_add(1, Ordering::SeqCst);
                     Ok::<_, TestError>(Fresh {
                         from_stale: true,

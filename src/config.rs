@@ -115,7 +115,8 @@ pub struct CacheSettings {
     #[arg(long, env = "APERCU_CACHE_TTL", value_name = "SECONDS", default_value_t = DEFAULT_CACHE_TTL_SECS,
           value_parser = clap::value_parser!(u64).range(0..=7 * 86_400))]
     pub cache_ttl: u64,
-    /// Seconds a stale result may still be served when the origin fails.
+    /// Seconds a stale result may still be served: at once while it is refreshed in the
+    /// background, and for as long as refreshes fail.
     #[arg(long, env = "APERCU_STALE_TTL", value_name = "SECONDS", default_value_t = DEFAULT_STALE_TTL_SECS,
           value_parser = clap::value_parser!(u64).range(0..=30 * 86_400))]
     pub stale_ttl: u64,

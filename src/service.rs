@@ -286,8 +286,9 @@ impl Service {
     }
 
     /// [`Cache::get_or_compute`] for the `kind` entry of `url`, counted in the metrics.
+    /// `compute` gets the service and the URL as its own (it may run in the background).
     async fn cached<V, F, Fut>(
-        &self,
+        self: &Arc<Self>,
         kind: Kind,
         url: &ArticleUrl,
         variant: &str,
@@ -295,11 +296,15 @@ impl Service {
     ) -> Result<Cached<V>, ServiceError>
     where
         V: Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Fresh<V>, ServiceError>>,
+        F: FnOnce(Arc<Service>, ArticleUrl) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Fresh<V>, ServiceError>> + Send + 'static,
     {
         let key = Key::new(kind, url, variant);
-        let result = self.cache.get_or_compute(&key, compute).await;
+        let (this, owned) = (Arc::clone(self), url.clone());
+        let result = self
+            .cache
+            .get_or_compute(&key, move || compute(this, owned))
+            .await;
         let outcome = match &result {
             Ok(cached) => match cached.status {
                 Status::Hit => "hit",
@@ -337,12 +342,12 @@ impl Service {
         self: &Arc<Self>,
         url: &ArticleUrl,
     ) -> Result<Cached<Article>, ServiceError> {
-        self.cached(Kind::Article, url, "", || async {
-            self.metrics.page_fetches.inc();
-            let page = self.fetch(url, crate::fetch::Kind::Page).await?;
+        self.cached(Kind::Article, url, "", |this, url| async move {
+            this.metrics.page_fetches.inc();
+            let page = this.fetch(&url, crate::fetch::Kind::Page).await?;
             let origin_max_age = page.max_age.map(Duration::from_secs);
             // scraper's DOM is not `Send`: the whole parse happens inside this closure.
-            let article = self
+            let article = this
                 .on_cpu(move || {
                     extract::extract(&page.body, page.charset.as_deref(), page.url.as_url())
                 })
@@ -363,8 +368,8 @@ impl Service {
     /// # Errors
     /// The article's failure.
     pub async fn meta(self: &Arc<Self>, url: &ArticleUrl) -> Result<Cached<Body>, ServiceError> {
-        self.cached(Kind::Meta, url, "", || async {
-            let article = self.article(url).await?;
+        self.cached(Kind::Meta, url, "", |this, url| async move {
+            let article = this.article(&url).await?;
             let json = serde_json::to_vec_pretty(&*article.value)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             Ok(derived_body(json, &article))
@@ -384,11 +389,11 @@ impl Service {
             }
         };
         let fetched: Result<Cached<Photo>, ServiceError> = self
-            .cached(Kind::Photo, &url, "", || async {
-                self.metrics.photo_fetches.inc();
-                let image = self.fetch(&url, crate::fetch::Kind::Image).await?;
-                let limits = self.photo_limits;
-                let decoded = self
+            .cached(Kind::Photo, &url, "", |this, url| async move {
+                this.metrics.photo_fetches.inc();
+                let image = this.fetch(&url, crate::fetch::Kind::Image).await?;
+                let limits = this.photo_limits;
+                let decoded = this
                     .on_cpu(move || {
                         Photo::decode_for(&image.body, &limits, card::CARD_WIDTH, card::CARD_HEIGHT)
                     })
@@ -428,15 +433,15 @@ impl Service {
         format: Format,
     ) -> Result<Cached<Body>, ServiceError> {
         let variant = format!("{}:layout{CARD_LAYOUT_VERSION}", format.media_type());
-        self.cached(Kind::Card, url, &variant, || async {
-            let article = self.article(url).await?;
-            let photo = self.lead_photo(&article.value).await;
-            let logo = self
+        self.cached(Kind::Card, url, &variant, move |this, url| async move {
+            let article = this.article(&url).await?;
+            let photo = this.lead_photo(&article.value).await;
+            let logo = this
                 .look
-                .logo(article.value.url.host_str(), &self.photo_limits);
-            let service = Arc::clone(self);
+                .logo(article.value.url.host_str(), &this.photo_limits);
+            let service = Arc::clone(&this);
             let article_value = Arc::clone(&article.value);
-            let encoded = self
+            let encoded = this
                 .on_cpu(move || {
                     service.metrics.renders.inc();
                     let started = Instant::now();
@@ -495,10 +500,10 @@ impl Service {
         size: (u32, u32),
     ) -> Result<Cached<Body>, ServiceError> {
         let variant = format!("{}:{}x{}", format.name(), size.0, size.1);
-        self.cached(Kind::Oembed, url, &variant, || async {
-            let article = self.article(url).await?;
-            let photo = self.lead_photo(&article.value).await;
-            let subject = self.subject(&article.value, url, photo.as_deref());
+        self.cached(Kind::Oembed, url, &variant, move |this, url| async move {
+            let article = this.article(&url).await?;
+            let photo = this.lead_photo(&article.value).await;
+            let subject = this.subject(&article.value, &url, photo.as_deref());
             let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
             let bytes = match format {
                 OembedFormat::Json => oembed::to_json(&response),
@@ -518,23 +523,28 @@ impl Service {
         url: &ArticleUrl,
         width: u32,
     ) -> Result<Cached<Body>, ServiceError> {
-        self.cached(Kind::Thumb, url, &width.to_string(), || async {
-            let article = self.article(url).await?;
-            let photo = self
-                .lead_photo(&article.value)
-                .await
-                .ok_or(ServiceError::NoLeadImage)?;
-            let service = Arc::clone(self);
-            let encoded = self
-                .on_cpu(move || {
-                    let (w, h) = oembed::thumbnail_size((photo.width(), photo.height()), width);
-                    let pixels = card::photo::cover(&photo, w, h, 0.5);
-                    service.encode(&pixels, Format::Jpeg)
-                })
-                .await?
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            Ok(derived_body(encoded, &article))
-        })
+        self.cached(
+            Kind::Thumb,
+            url,
+            &width.to_string(),
+            move |this, url| async move {
+                let article = this.article(&url).await?;
+                let photo = this
+                    .lead_photo(&article.value)
+                    .await
+                    .ok_or(ServiceError::NoLeadImage)?;
+                let service = Arc::clone(&this);
+                let encoded = this
+                    .on_cpu(move || {
+                        let (w, h) = oembed::thumbnail_size((photo.width(), photo.height()), width);
+                        let pixels = card::photo::cover(&photo, w, h, 0.5);
+                        service.encode(&pixels, Format::Jpeg)
+                    })
+                    .await?
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                Ok(derived_body(encoded, &article))
+            },
+        )
         .await
     }
 
@@ -551,14 +561,14 @@ impl Service {
             PageKind::Embed => "embed",
             PageKind::Share => "share",
         };
-        self.cached(Kind::Page, url, variant, || async {
-            let article = self.article(url).await?;
+        self.cached(Kind::Page, url, variant, move |this, url| async move {
+            let article = this.article(&url).await?;
             // The share page names only our card; the embed page shows the photo.
             let photo = match kind {
-                PageKind::Embed => self.lead_photo(&article.value).await,
+                PageKind::Embed => this.lead_photo(&article.value).await,
                 PageKind::Share => None,
             };
-            let subject = self.subject(&article.value, url, photo.as_deref());
+            let subject = this.subject(&article.value, &url, photo.as_deref());
             let page = match kind {
                 PageKind::Embed => pages::embed_page(&subject),
                 PageKind::Share => pages::share_page(&subject),
