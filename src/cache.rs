@@ -419,11 +419,16 @@ impl Cache {
             }
         }
         let (cache, key) = (self.clone(), key.clone());
-        tokio::spawn(REFRESHING.scope(true, async move {
+        let refresh = REFRESHING.scope(true, async move {
             // Dropped even if the refresh panics or is cancelled.
             let _done = RefreshDone(&cache, &key);
             let _ = cache.compute_now(&key, compute).await;
-        }));
+        });
+        // Its log lines carry the request that started it.
+        tokio::spawn(tracing::Instrument::instrument(
+            refresh,
+            tracing::Span::current(),
+        ));
     }
 
     /// Computes `key` under its lock (see [`Cache::get_or_compute`]).
