@@ -137,22 +137,29 @@ async fn html_head(stream: &mut TcpStream, length: usize) -> std::io::Result<()>
     head(stream, "200 OK", &headers).await
 }
 
+/// A whole answer: `headers`, then the `Content-Length` of `bytes`, then `bytes`.
+async fn answer(
+    stream: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, &str)],
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    let mut all: Vec<(&str, String)> = headers
+        .iter()
+        .map(|(name, value)| (*name, (*value).to_owned()))
+        .collect();
+    all.push(("content-length", bytes.len().to_string()));
+    head(stream, status, &all).await?;
+    stream.write_all(bytes).await
+}
+
 async fn body(
     stream: &mut TcpStream,
     status: &str,
     content_type: &str,
     bytes: &[u8],
 ) -> std::io::Result<()> {
-    head(
-        stream,
-        status,
-        &[
-            ("content-type", content_type.to_owned()),
-            ("content-length", bytes.len().to_string()),
-        ],
-    )
-    .await?;
-    stream.write_all(bytes).await
+    answer(stream, status, &[("content-type", content_type)], bytes).await
 }
 
 /// A body sent with a `Content-Encoding`, as it is on the wire.
@@ -162,17 +169,11 @@ async fn encoded(
     encoding: &str,
     compressed: &[u8],
 ) -> std::io::Result<()> {
-    head(
-        stream,
-        "200 OK",
-        &[
-            ("content-type", content_type.to_owned()),
-            ("content-encoding", encoding.to_owned()),
-            ("content-length", compressed.len().to_string()),
-        ],
-    )
-    .await?;
-    stream.write_all(compressed).await
+    let headers = [
+        ("content-type", content_type),
+        ("content-encoding", encoding),
+    ];
+    answer(stream, "200 OK", &headers, compressed).await
 }
 
 /// `prefix`, then `filler` for ever, announced as `declared` bytes (or not announced).
@@ -321,18 +322,11 @@ async fn respond(
             .await
         }
         "/cached" => {
-            let page = b"<title>Cached</title>";
-            head(
-                stream,
-                "200 OK",
-                &[
-                    ("content-type", "text/html".into()),
-                    ("cache-control", "public, max-age=600".into()),
-                    ("content-length", page.len().to_string()),
-                ],
-            )
-            .await?;
-            stream.write_all(page).await
+            let headers = [
+                ("content-type", "text/html"),
+                ("cache-control", "public, max-age=600"),
+            ];
+            answer(stream, "200 OK", &headers, b"<title>Cached</title>").await
         }
         "/notfound" => body(stream, "404 Not Found", "text/html", b"gone").await,
         "/error" => body(stream, "500 Internal Server Error", "text/html", b"oops").await,
@@ -517,21 +511,14 @@ async fn respond(
             body(stream, "200 OK", "text/html; charset=windows-1252", page).await
         }
         "/headers/set-cookie" => {
-            let page = b"<title>Cookies</title>";
-            head(
-                stream,
-                "200 OK",
-                &[
-                    ("content-type", "text/html".into()),
-                    ("set-cookie", "session=stolen; Path=/".into()),
-                    ("refresh", "0; url=javascript:alert(1)".into()),
-                    ("content-security-policy", "default-src *".into()),
-                    ("access-control-allow-credentials", "true".into()),
-                    ("content-length", page.len().to_string()),
-                ],
-            )
-            .await?;
-            stream.write_all(page).await
+            let headers = [
+                ("content-type", "text/html"),
+                ("set-cookie", "session=stolen; Path=/"),
+                ("refresh", "0; url=javascript:alert(1)"),
+                ("content-security-policy", "default-src *"),
+                ("access-control-allow-credentials", "true"),
+            ];
+            answer(stream, "200 OK", &headers, b"<title>Cookies</title>").await
         }
         "/bomb/gzip-as-image" => {
             // 64 MiB of zeros after a PNG signature, gzip-encoded: a few dozen KB on the wire.
