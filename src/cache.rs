@@ -557,16 +557,10 @@ impl Cache {
         removals.get(url).is_some_and(|at| *at >= started)
     }
 
-    /// Bytes the entries are counted as taking (after pending evictions are applied).
-    pub async fn weighted_bytes(&self) -> u64 {
+    /// Entries held and the bytes they are counted as (after pending evictions are applied).
+    pub async fn size(&self) -> (u64, u64) {
         self.map.run_pending_tasks().await;
-        self.map.weighted_size()
-    }
-
-    /// Entries held (after pending evictions are applied).
-    pub async fn entry_count(&self) -> u64 {
-        self.map.run_pending_tasks().await;
-        self.map.entry_count()
+        (self.map.entry_count(), self.map.weighted_size())
     }
 }
 
@@ -891,8 +885,9 @@ mod tests {
                 .await;
             result.unwrap();
         }
-        assert!(cache.weighted_bytes().await <= 64 * 1024);
-        assert!(cache.entry_count().await < 200);
+        let (entries, bytes) = cache.size().await;
+        assert!(bytes <= 64 * 1024);
+        assert!(entries < 200);
     }
 
     #[tokio::test]

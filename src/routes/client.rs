@@ -52,9 +52,13 @@ impl TrustedProxies {
 
 /// The client address of `request` (see [`TrustedProxies::client`]).
 pub fn client_of(request: &ServiceRequest) -> Option<IpAddr> {
-    let peer = request.peer_addr()?.ip();
-    let Some(proxies) = request.app_data::<web::Data<TrustedProxies>>() else {
-        return Some(peer.to_canonical());
+    let peer = request.peer_addr()?.ip().to_canonical();
+    // Most requests come from no proxy at all: then the header is not even read.
+    let Some(proxies) = request
+        .app_data::<web::Data<TrustedProxies>>()
+        .filter(|proxies| proxies.trusts(peer))
+    else {
+        return Some(peer);
     };
     let forwarded: Vec<&str> = request
         .headers()

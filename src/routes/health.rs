@@ -26,10 +26,7 @@ pub(super) fn readyz(service: &Service) -> HttpResponse {
 /// Every metric, in the `OpenMetrics` text format (Prometheus reads it), the cache's size read
 /// now.
 pub(super) async fn metrics(service: &Service) -> HttpResponse {
-    let (entries, bytes) = (
-        service.cache.entry_count().await,
-        service.cache.weighted_bytes().await,
-    );
+    let (entries, bytes) = service.cache.size().await;
     service.metrics.cache_size(entries, bytes);
     service.metrics.cpu_queue(service.cpu_waiting());
     HttpResponse::Ok()
