@@ -518,6 +518,11 @@ impl Cache {
         outcome.unwrap_or_else(|| unreachable!("and_compute_with always runs its closure"))
     }
 
+    /// The value under `key` while it is fresh, without computing anything.
+    pub async fn fresh<V: Send + Sync + 'static>(&self, key: &Key) -> Option<Cached<V>> {
+        self.map.get(key).await?.fresh(Instant::now())
+    }
+
     /// The value under `key` if one is held (fresh or stale), without computing anything.
     pub async fn peek<V: Send + Sync + 'static>(&self, key: &Key) -> Option<Arc<V>> {
         let slot = self.map.get(key).await?;

@@ -300,11 +300,15 @@ impl Service {
         Fut: Future<Output = Result<Fresh<V>, ServiceError>> + Send + 'static,
     {
         let key = Key::new(kind, url, variant);
-        let (this, owned) = (Arc::clone(self), url.clone());
-        let result = self
-            .cache
-            .get_or_compute(&key, move || compute(this, owned))
-            .await;
+        // A fresh hit (most requests) needs no owned copies for a computation.
+        let result = if let Some(cached) = self.cache.fresh(&key).await {
+            Ok(cached)
+        } else {
+            let (this, owned) = (Arc::clone(self), url.clone());
+            self.cache
+                .get_or_compute(&key, move || compute(this, owned))
+                .await
+        };
         let outcome = match &result {
             Ok(cached) => match cached.status {
                 Status::Hit => "hit",
