@@ -64,11 +64,10 @@ fn privilege(recipe: &Recipe) -> Option<Vec<String>> {
             .output()
             .is_ok_and(|out| out.status.success())
     };
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
-    let why = if !missing.is_empty() {
+    let root = nix::unistd::geteuid().is_root();
+    let why = if !succeeds("setpriv", &["--version"]) {
+        "setpriv is missing: apt-get install util-linux".to_owned()
+    } else if !missing.is_empty() {
         format!(
             "the image's fonts are not installed here ({missing:?}): apt-get install fonts-noto-cjk fonts-noto-color-emoji fonts-noto-core"
         )

@@ -63,14 +63,10 @@ impl Server {
         pid
     }
 
-    /// Sends `signal` (`TERM`, `INT`…) to the process.
-    pub fn signal(&self, signal: &str) {
-        let sent = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(self.pid().to_string())
-            .status()
-            .unwrap();
-        assert!(sent.success());
+    /// Sends SIGTERM, as an orchestrator stopping the service does.
+    pub fn terminate(&self) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.pid()).unwrap());
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     }
 
     /// The process's peak resident memory, from `/proc` (Linux), in KiB.

@@ -107,7 +107,7 @@ async fn on_sigterm_readyz_turns_503_requests_in_flight_finish_and_the_process_e
         tokio::spawn(async move { client.get(url).send().await.unwrap() })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
-    server.signal("TERM");
+    server.terminate();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let ready = client
         .get(format!("{}/readyz", server.base))
@@ -153,7 +153,7 @@ async fn json_logs_carry_the_request_id_on_every_line_and_escape_what_came_from_
     let ours = header(&refused, "x-request-id").to_owned();
     assert!(ours.len() == 16 && ours != "not an id", "{ours}");
 
-    server.signal("TERM");
+    server.terminate();
     let (_, log) = server
         .exit(apercu::startup::DRAIN_GRACE + Duration::from_secs(10))
         .await;
