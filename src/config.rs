@@ -10,7 +10,7 @@ use clap::Args;
 use sha2::Digest as _;
 use url::Url;
 
-use crate::cache::Policy;
+use crate::cache::{Policy, SharedSettings};
 use crate::card::{FontBook, PhotoLimits, RenderError, Theme};
 use crate::fetch::{AllowedHosts, Exemption, FetchConfig, Guard};
 
@@ -134,6 +134,81 @@ impl CacheSettings {
     }
 }
 
+/// The tier shared by several instances of the service (Redis).
+#[derive(Debug, Clone, Args)]
+pub struct SharedCacheSettings {
+    /// Redis shared by every instance (`redis://[:password@]host[:port][/db]`, or `rediss://`
+    /// for TLS): articles, cards and the rest are computed once for all of them, and purges
+    /// reach all of them. Unset: this process's own cache only.
+    #[arg(long, env = "APERCU_REDIS_URL", value_name = "URL", hide_env_values = true,
+          value_parser = RedisUrl::parse)]
+    pub redis_url: Option<RedisUrl>,
+    /// Put before every key and channel, so several deployments can share one Redis.
+    #[arg(long, env = "APERCU_REDIS_PREFIX", value_name = "PREFIX", default_value = "apercu:",
+          value_parser = redis_prefix)]
+    pub redis_prefix: String,
+    /// Milliseconds one Redis call may take before the instance goes on without it.
+    #[arg(long, env = "APERCU_REDIS_TIMEOUT_MS", value_name = "MILLISECONDS", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub redis_timeout_ms: u64,
+    /// Entries larger than this (encoded) stay in each instance's own cache.
+    #[arg(long, env = "APERCU_REDIS_MAX_VALUE_BYTES", value_name = "BYTES", default_value_t = DEFAULT_REDIS_MAX_VALUE_BYTES,
+          value_parser = bytes_between::<{ 64 * 1024 }, { 64 * 1024 * 1024 }>)]
+    pub redis_max_value_bytes: usize,
+}
+
+pub const DEFAULT_REDIS_MAX_VALUE_BYTES: usize = 2 * 1024 * 1024;
+
+impl SharedCacheSettings {
+    /// The shared tier's settings, when one is configured; `layout` is the card layout
+    /// version (entries of another are ignored).
+    #[must_use]
+    pub fn shared(&self, layout: u32) -> Option<SharedSettings> {
+        let url = self.redis_url.as_ref()?;
+        Some(SharedSettings {
+            url: url.0.clone(),
+            prefix: self.redis_prefix.clone(),
+            timeout: Duration::from_millis(self.redis_timeout_ms),
+            max_value_bytes: self.redis_max_value_bytes,
+            layout,
+        })
+    }
+}
+
+/// A Redis URL. It may hold a password, so it is never printed.
+#[derive(Clone)]
+pub struct RedisUrl(String);
+
+impl RedisUrl {
+    fn parse(raw: &str) -> Result<Self, String> {
+        let url = Url::parse(raw.trim()).map_err(|_| "not a URL".to_owned())?;
+        if !matches!(url.scheme(), "redis" | "rediss") || url.host().is_none() {
+            return Err("must be a redis:// or rediss:// URL with a host".to_owned());
+        }
+        crate::cache::shared::check_url(raw.trim())?;
+        Ok(RedisUrl(raw.trim().to_owned()))
+    }
+}
+
+impl std::fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RedisUrl(…)")
+    }
+}
+
+/// A key prefix: printable, without the braces Redis reads as a hash tag, at most 64 bytes.
+fn redis_prefix(raw: &str) -> Result<String, String> {
+    let fine = raw.len() <= 64
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'{' && b != b'}');
+    if fine {
+        Ok(raw.to_owned())
+    } else {
+        Err("must be at most 64 printable ASCII characters, without spaces or braces".to_owned())
+    }
+}
+
 /// The service's own settings.
 #[derive(Debug, Clone, Args)]
 pub struct ServeSettings {
@@ -178,8 +253,15 @@ pub struct ServeSettings {
     #[arg(long, env = "APERCU_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true,
           value_parser = AdminToken::parse)]
     pub admin_token: Option<AdminToken>,
+    /// Seconds a CDN in front may keep an answer (said with `s-maxage` and
+    /// `CDN-Cache-Control`); unset, CDNs follow `Cache-Control`. Purge them by the article's tag.
+    #[arg(long, env = "APERCU_CDN_MAX_AGE", value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
+    pub cdn_max_age: Option<u64>,
     #[command(flatten)]
     pub cache: CacheSettings,
+    #[command(flatten)]
+    pub shared: SharedCacheSettings,
     #[command(flatten)]
     pub fetch: FetchSettings,
     #[command(flatten)]

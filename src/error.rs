@@ -115,6 +115,18 @@ impl AppError {
         error
     }
 
+    /// A purge that reached this instance but not every other one (the shared tier did not
+    /// answer, or an instance did not confirm): the caller should try again.
+    #[must_use]
+    pub fn purge_incomplete(cause: String) -> Self {
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "purge-incomplete",
+            "The article was purged on this instance but not on every one; try again shortly.",
+            cause,
+        )
+    }
+
     /// An administrative request without the right bearer token.
     #[must_use]
     pub fn unauthorized() -> Self {

@@ -18,3 +18,4 @@ pub mod pages;
 pub mod routes;
 pub mod service;
 pub mod startup;
+pub mod versions;

@@ -1,7 +1,8 @@
 //! What operators watch on `/metrics`: requests by route and status with their latency, cache
-//! outcomes by kind, origin fetches by outcome, the cost of drawing and encoding cards, and the
-//! queue in front of the CPU. Recorded by the service and the HTTP layer, encoded here in the
-//! the `OpenMetrics` text format, which Prometheus reads. Knows neither HTTP nor the cache.
+//! outcomes by kind, the shared tier (Redis calls by outcome and latency, lock waits, the
+//! breaker), origin fetches by outcome, the cost of drawing and encoding cards, and the queue in
+//! front of the CPU. Recorded by the service, the cache and the HTTP layer, encoded here in the
+//! `OpenMetrics` text format, which Prometheus reads. Knows neither HTTP nor Redis.
 
 use std::time::Duration;
 
@@ -39,6 +40,22 @@ struct FetchLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    op: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OpLabels {
+    op: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindLabels {
     kind: &'static str,
 }
@@ -53,6 +70,11 @@ type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 /// From 0.5 ms to about 16 s: cached answers, renders, and fetches up to the deadline.
 fn latency() -> Histogram {
     Histogram::new(exponential_buckets(0.000_5, 2.0, 16))
+}
+
+/// From 50 µs to about 1.6 s: calls to Redis, usually well under a millisecond.
+fn fine_latency() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
 }
 
 /// Every metric of the process, registered once.
@@ -70,6 +92,14 @@ pub struct Metrics {
     encode_seconds: Histograms<FormatLabels>,
     cpu_wait_seconds: Histogram,
     cpu_waiting: Gauge,
+    redis_operations: Family<OperationLabels, Counter>,
+    redis_seconds: Histograms<OpLabels>,
+    shared_lookups: Family<CacheLabels, Counter>,
+    lock_waits: Family<OutcomeLabels, Counter>,
+    lock_wait_seconds: Histogram,
+    breaker_open: Gauge,
+    subscribed: Gauge,
+    purges_heard: Counter,
     /// Article pages asked of the fetcher (refused ones included).
     pub page_fetches: Counter,
     /// Lead photos asked of the fetcher (refused ones included).
@@ -107,6 +137,14 @@ impl Metrics {
             encode_seconds: Family::new_with_constructor(latency),
             cpu_wait_seconds: latency(),
             cpu_waiting: Gauge::default(),
+            redis_operations: Family::default(),
+            redis_seconds: Family::new_with_constructor(fine_latency),
+            shared_lookups: Family::default(),
+            lock_waits: Family::default(),
+            lock_wait_seconds: latency(),
+            breaker_open: Gauge::default(),
+            subscribed: Gauge::default(),
+            purges_heard: Counter::default(),
             page_fetches: Counter::default(),
             photo_fetches: Counter::default(),
             renders: Counter::default(),
@@ -171,6 +209,46 @@ impl Metrics {
             "apercu_cpu_waiting",
             "CPU jobs waiting for a core now",
             metrics.cpu_waiting.clone(),
+        );
+        r.register(
+            "apercu_redis_operations",
+            "Calls to the shared tier by operation (lookup, lock, store, release, renew, purge, publish, probe) and outcome (ok, error, timeout, skipped while the breaker is open, too-large)",
+            metrics.redis_operations.clone(),
+        );
+        r.register(
+            "apercu_redis_operation_duration_seconds",
+            "Time a call to the shared tier took, by operation",
+            metrics.redis_seconds.clone(),
+        );
+        r.register(
+            "apercu_shared_cache_lookups",
+            "What the shared tier held on a miss of this replica, by kind and outcome (hit, stale, failure, miss, refused)",
+            metrics.shared_lookups.clone(),
+        );
+        r.register(
+            "apercu_redis_lock_waits",
+            "Waits for another replica's computation, by how they ended (value, acquired, deadline, down)",
+            metrics.lock_waits.clone(),
+        );
+        r.register(
+            "apercu_redis_lock_wait_duration_seconds",
+            "Time spent waiting for another replica's computation",
+            metrics.lock_wait_seconds.clone(),
+        );
+        r.register(
+            "apercu_redis_breaker_open",
+            "1 while this replica runs alone because the shared tier does not answer",
+            metrics.breaker_open.clone(),
+        );
+        r.register(
+            "apercu_redis_subscribed",
+            "1 while this replica hears the other replicas' announcements (purges, entries ready)",
+            metrics.subscribed.clone(),
+        );
+        r.register(
+            "apercu_redis_purges_heard",
+            "Purges announced by any replica and applied here",
+            metrics.purges_heard.clone(),
         );
         r.register(
             "apercu_page_fetches",
@@ -251,6 +329,45 @@ impl Metrics {
 
     pub fn cpu_waited(&self, took: Duration) {
         self.cpu_wait_seconds.observe(took.as_secs_f64());
+    }
+
+    /// One call to the shared tier; `took` is `None` when none was made (skipped, too large).
+    pub fn redis_operation(&self, op: &'static str, outcome: &'static str, took: Option<Duration>) {
+        self.redis_operations
+            .get_or_create(&OperationLabels { op, outcome })
+            .inc();
+        if let Some(took) = took {
+            self.redis_seconds
+                .get_or_create(&OpLabels { op })
+                .observe(took.as_secs_f64());
+        }
+    }
+
+    /// What the shared tier held for a `kind` entry this replica missed.
+    pub fn shared_lookup(&self, kind: &'static str, outcome: &'static str) {
+        self.shared_lookups
+            .get_or_create(&CacheLabels { kind, outcome })
+            .inc();
+    }
+
+    /// One wait for another replica's computation, and how it ended.
+    pub fn lock_wait(&self, outcome: &'static str, took: Duration) {
+        self.lock_waits
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+        self.lock_wait_seconds.observe(took.as_secs_f64());
+    }
+
+    pub fn redis_breaker(&self, open: bool) {
+        self.breaker_open.set(i64::from(open));
+    }
+
+    pub fn redis_subscribed(&self, subscribed: bool) {
+        self.subscribed.set(i64::from(subscribed));
+    }
+
+    pub fn redis_invalidation(&self) {
+        self.purges_heard.inc();
     }
 
     /// Every metric in the `OpenMetrics` text format ([`CONTENT_TYPE`]).

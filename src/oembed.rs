@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::article_url::ArticleUrl;
 use crate::extract::Article;
+use crate::versions::Versions;
 
 /// The embed's size when the consumer sets no bound; scaled down together, never up.
 pub const NATURAL_WIDTH: u32 = 600;
@@ -171,6 +172,8 @@ pub struct Subject<'a> {
     pub public_url: &'a Url,
     /// The decoded lead photo's size, when there is a usable photo.
     pub photo: Option<(u32, u32)>,
+    /// The content versions of the answers its URLs name (`v=`).
+    pub versions: &'a Versions,
 }
 
 impl Subject<'_> {
@@ -223,14 +226,20 @@ pub fn oembed(subject: &Subject<'_>, (width, height): (u32, u32), cache_age: u64
             (thumb_w, thumb_h) = thumbnail_size(photo, thumb_w);
         }
         Thumbnail {
-            url: subject.service_url("thumb", &[("w", thumb_w.to_string())]),
+            url: subject.service_url(
+                "thumb",
+                &[
+                    ("w", thumb_w.to_string()),
+                    ("v", subject.versions.thumb.clone()),
+                ],
+            ),
             width: thumb_w,
             height: thumb_h,
         }
     });
     let origin = article.url.origin().ascii_serialization();
     let html = embed_html(
-        &subject.service_url("embed", &[]),
+        &subject.service_url("embed", &[("v", subject.versions.embed.clone())]),
         article.url.as_str(),
         subject.heading(),
         width,

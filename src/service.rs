@@ -8,22 +8,28 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::article_url::ArticleUrl;
-use crate::cache::{Cache, Cached, Failure, Fresh, Key, Kind, Status};
+use crate::article_url::{ArticleUrl, UrlError};
+use crate::cache::envelope::fields;
+use crate::cache::{Accept, Cache, Cached, Failure, Fresh, Key, Kind, Purged, SharedValue, Status};
 use crate::card::{self, Format, Logo, Photo, PhotoLimits, Renderer, Theme};
 use crate::extract::{self, Article};
-use crate::fetch::{FetchError, Fetched, Fetcher, Reason, Unavailable};
+use crate::fetch::{Blocked, FetchError, Fetched, Fetcher, Reason, Unavailable};
 use crate::logging::loggable;
 use crate::metrics::Metrics;
 use crate::oembed::{self, OembedFormat};
 use crate::pages;
+use crate::versions::{self, Design, Versions};
 
 /// Bump when the card's design changes: cached cards of the old design are then never served.
 pub const CARD_LAYOUT_VERSION: u32 = 1;
+
+/// Bump when thumbnails are cut or encoded differently.
+pub const THUMBNAIL_VERSION: u32 = 1;
 
 /// Why a step failed. Cloneable so the cache can hand one failure to every waiting caller.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -55,15 +61,116 @@ impl Failure for ServiceError {
             ServiceError::Overloaded | ServiceError::Internal(_) => false,
         }
     }
+
+    fn to_shared(&self) -> Option<Vec<u8>> {
+        SharedFailure::of(self).and_then(|failure| serde_json::to_vec(&failure).ok())
+    }
+
+    fn from_shared(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice::<SharedFailure>(bytes)
+            .ok()
+            .and_then(SharedFailure::into_error)
+    }
+}
+
+/// A remembered failure as other replicas read it: enough to give the same answer (status,
+/// code, message) and a log line, nothing that could not be checked on the way back.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "failure", rename_all = "kebab-case", deny_unknown_fields)]
+enum SharedFailure {
+    InvalidUrl { problem: String },
+    HostNotAllowed { host: String },
+    BlockedName { name: String },
+    BlockedAddress { address: std::net::IpAddr },
+    NotFound { status: u16 },
+    Timeout { millis: u64 },
+    Unavailable { reason: String, detail: String },
+    NoLeadImage,
+}
+
+/// Longest text carried by a shared failure (it reaches logs only).
+const MAX_SHARED_DETAIL: usize = 512;
+
+impl SharedFailure {
+    fn of(error: &ServiceError) -> Option<Self> {
+        let fetch = match error {
+            ServiceError::NoLeadImage => return Some(SharedFailure::NoLeadImage),
+            ServiceError::Fetch(fetch) => fetch.as_ref(),
+            ServiceError::Overloaded | ServiceError::Internal(_) => return None,
+        };
+        Some(match fetch {
+            FetchError::Url(problem) => SharedFailure::InvalidUrl {
+                problem: match problem {
+                    UrlError::TooLong => "too-long".to_owned(),
+                    UrlError::Invalid => "invalid".to_owned(),
+                    UrlError::Scheme => "scheme".to_owned(),
+                    UrlError::Userinfo => "userinfo".to_owned(),
+                    UrlError::Port(port) => port.to_string(),
+                },
+            },
+            FetchError::Blocked(Blocked::HostNotAllowed(host)) => {
+                SharedFailure::HostNotAllowed { host: host.clone() }
+            }
+            FetchError::Blocked(Blocked::Name(name)) => {
+                SharedFailure::BlockedName { name: name.clone() }
+            }
+            FetchError::Blocked(Blocked::Address { address, .. }) => {
+                SharedFailure::BlockedAddress { address: *address }
+            }
+            FetchError::NotFound(status) => SharedFailure::NotFound { status: *status },
+            FetchError::Timeout(after) => SharedFailure::Timeout {
+                millis: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+            },
+            FetchError::Unavailable(unavailable) => SharedFailure::Unavailable {
+                reason: unavailable.reason.name().to_owned(),
+                detail: loggable(&unavailable.detail).into_owned(),
+            },
+            FetchError::Busy(_) => return None,
+        })
+    }
+
+    fn into_error(self) -> Option<ServiceError> {
+        let short = |text: &str| text.len() <= MAX_SHARED_DETAIL;
+        let fetch = match self {
+            SharedFailure::NoLeadImage => return Some(ServiceError::NoLeadImage),
+            SharedFailure::InvalidUrl { problem } => FetchError::Url(match problem.as_str() {
+                "too-long" => UrlError::TooLong,
+                "invalid" => UrlError::Invalid,
+                "scheme" => UrlError::Scheme,
+                "userinfo" => UrlError::Userinfo,
+                port => UrlError::Port(port.parse().ok()?),
+            }),
+            SharedFailure::HostNotAllowed { host } if short(&host) => {
+                FetchError::Blocked(Blocked::HostNotAllowed(host))
+            }
+            SharedFailure::BlockedName { name } if short(&name) => {
+                FetchError::Blocked(Blocked::Name(name))
+            }
+            SharedFailure::BlockedAddress { address } => FetchError::Blocked(Blocked::Address {
+                address,
+                reason: "not public (as another replica found)",
+            }),
+            SharedFailure::NotFound { status } => FetchError::NotFound(status),
+            SharedFailure::Timeout { millis } => FetchError::Timeout(Duration::from_millis(millis)),
+            SharedFailure::Unavailable { reason, detail } if short(&detail) => {
+                FetchError::Unavailable(Unavailable::new(Reason::from_name(&reason)?, detail))
+            }
+            _ => return None,
+        };
+        Some(ServiceError::from(fetch))
+    }
 }
 
 /// An encoded response body and its strong validator.
 #[derive(Debug)]
 pub struct Body {
     /// Shared, so answering from the cache copies nothing.
-    pub bytes: bytes::Bytes,
+    pub bytes: Bytes,
     /// A quoted strong entity tag: a hash of the bytes.
     pub etag: String,
+    /// The content version of what it shows (cards, thumbnails, the embed page; see
+    /// [`versions`]), which a request's `v` is compared with.
+    pub version: Option<String>,
 }
 
 impl Body {
@@ -73,7 +180,72 @@ impl Body {
         Body {
             bytes: bytes.into(),
             etag,
+            version: None,
         }
+    }
+
+    /// A body, its validator and its version, as read back from the shared tier: `None`
+    /// unless each has the form this service writes.
+    fn checked(etag: &[u8], version: &[u8], bytes: Bytes) -> Option<Self> {
+        let etag = std::str::from_utf8(etag).ok()?;
+        let hex = etag.strip_prefix('"')?.strip_suffix('"')?;
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) || bytes.is_empty() {
+            return None;
+        }
+        let version = match std::str::from_utf8(version).ok()? {
+            "" => None,
+            version if versions::is_plausible(version) => Some(version.to_owned()),
+            _ => return None,
+        };
+        Some(Body {
+            bytes,
+            etag: etag.to_owned(),
+            version,
+        })
+    }
+
+    fn version_bytes(&self) -> &[u8] {
+        self.version.as_deref().unwrap_or_default().as_bytes()
+    }
+}
+
+impl SharedValue for Body {
+    fn to_shared(&self) -> Vec<u8> {
+        fields::join(&[self.etag.as_bytes(), self.version_bytes(), &self.bytes])
+    }
+
+    fn from_shared(bytes: Bytes) -> Option<Self> {
+        let [etag, version, body] = fields::split::<3>(&bytes)?;
+        Body::checked(&etag, &version, body)
+    }
+}
+
+impl SharedValue for Article {
+    fn to_shared(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    fn from_shared(bytes: Bytes) -> Option<Self> {
+        Article::from_json(&bytes)
+    }
+
+    /// The parsed article takes about twice its JSON.
+    fn weight_of_shared(shared_len: usize) -> usize {
+        shared_len * 2
+    }
+}
+
+/// Decoded photos stay with the replica that decoded them: megabytes of pixels are cheaper to
+/// decode again than to move.
+impl SharedValue for Photo {
+    const SHARED: bool = false;
+
+    fn to_shared(&self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    fn from_shared(_: Bytes) -> Option<Self> {
+        None
     }
 }
 
@@ -91,15 +263,47 @@ pub struct HtmlPage {
     pub content_security_policy: String,
 }
 
+/// The longest policy read back from the shared tier (ours are a few hundred bytes).
+const MAX_POLICY_BYTES: usize = 4096;
+
+impl SharedValue for HtmlPage {
+    fn to_shared(&self) -> Vec<u8> {
+        let body = &self.body;
+        fields::join(&[
+            self.content_security_policy.as_bytes(),
+            body.etag.as_bytes(),
+            body.version_bytes(),
+            &body.bytes,
+        ])
+    }
+
+    fn from_shared(bytes: Bytes) -> Option<Self> {
+        let [policy, etag, version, html] = fields::split::<4>(&bytes)?;
+        let policy = std::str::from_utf8(&policy).ok()?;
+        let header_safe = policy.len() <= MAX_POLICY_BYTES
+            && policy.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+        if !header_safe || std::str::from_utf8(&html).is_err() {
+            return None;
+        }
+        Some(HtmlPage {
+            body: Body::checked(&etag, &version, html)?,
+            content_security_policy: policy.to_owned(),
+        })
+    }
+}
+
 /// Bookkeeping bytes of a cached body besides its own.
 const BODY_OVERHEAD: usize = 128;
 
 /// A body made from `article`: it stays fresh as long as the article does, and is stale when
-/// the article is.
-fn derived_body(bytes: Vec<u8>, article: &Cached<Article>) -> Fresh<Body> {
+/// the article is. `version` is the content version of what it shows, if it has one.
+fn derived_body(bytes: Vec<u8>, article: &Cached<Article>, version: Option<String>) -> Fresh<Body> {
     Fresh {
         weight: bytes.len() + BODY_OVERHEAD,
-        value: Body::new(bytes),
+        value: Body {
+            version,
+            ..Body::new(bytes)
+        },
         origin_max_age: Some(article.fresh_for),
         from_stale: article.status == Status::Stale,
     }
@@ -161,6 +365,25 @@ impl Look {
         }
     }
 
+    /// A fingerprint of everything the theme draws with: its settings and its logo files as
+    /// they are now (a logo replaced under the same name is a new look).
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        let settings = format!("{:?}", self.theme);
+        let logos: Vec<String> = self
+            .theme
+            .logos()
+            .iter()
+            .map(|name| {
+                let bytes = std::fs::read(self.theme_dir.join(name)).unwrap_or_default();
+                format!("{name}={:x}", Sha256::digest(bytes))
+            })
+            .collect();
+        let mut parts = vec![settings.as_str()];
+        parts.extend(logos.iter().map(String::as_str));
+        versions::hash(&parts)
+    }
+
     /// The logo of the theme for `host`, read and decoded the first time it is needed; a logo
     /// that cannot be read is logged once and the card is drawn without it.
     fn logo(&self, host: Option<&str>, limits: &PhotoLimits) -> Option<Arc<Logo>> {
@@ -197,7 +420,9 @@ pub struct Service {
     pub public_url: Url,
     /// What `/metrics` reports; `page_fetches`, `photo_fetches` and `renders` count how often
     /// the expensive steps ran, which is what the cache is meant to save.
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
+    /// What draws the answers besides the article (for their content versions).
+    design: Design,
     /// Set when the process was asked to stop: `/readyz` then answers 503 so load balancers
     /// stop sending traffic while requests in flight finish.
     draining: std::sync::atomic::AtomicBool,
@@ -205,6 +430,7 @@ pub struct Service {
 }
 
 impl Service {
+    /// `metrics` is shared with the cache, which records the shared tier's calls there.
     #[must_use]
     pub fn new(
         fetcher: Fetcher,
@@ -213,8 +439,15 @@ impl Service {
         look: Look,
         photo_limits: PhotoLimits,
         public_url: Url,
+        metrics: Arc<Metrics>,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let design = Design {
+            card: CARD_LAYOUT_VERSION,
+            thumbnail: THUMBNAIL_VERSION,
+            page: pages::TEMPLATE_VERSION,
+            theme: look.fingerprint(),
+        };
         Service {
             fetcher,
             cache,
@@ -222,7 +455,8 @@ impl Service {
             look,
             photo_limits,
             public_url,
-            metrics: Metrics::new(),
+            metrics,
+            design,
             draining: std::sync::atomic::AtomicBool::new(false),
             cpu: CpuPool::new(cores, cores * CPU_QUEUE_PER_CORE),
         }
@@ -238,18 +472,33 @@ impl Service {
         self.draining.load(Ordering::SeqCst)
     }
 
-    /// Forgets everything cached about the article at `url`, its lead photo included; the
-    /// next request fetches and draws it again. Returns how many entries were dropped.
-    pub async fn purge(&self, url: &ArticleUrl) -> usize {
+    /// Forgets everything cached about the article at `url`, its lead photo included, here
+    /// and (with a shared tier) on every replica; the next request fetches and draws it again.
+    pub async fn purge(&self, url: &ArticleUrl) -> Purged {
         let article_key = Key::new(Kind::Article, url, "");
-        let mut purged = 0;
-        if let Some(article) = self.cache.peek::<Article>(&article_key).await
+        let mut urls = vec![url.as_str().to_owned()];
+        let article = match self.cache.peek::<Article>(&article_key).await {
+            Some(article) => Some(article),
+            None => {
+                self.cache
+                    .peek_shared::<Article, ServiceError>(&article_key)
+                    .await
+            }
+        };
+        if let Some(article) = article
             && let Some(lead) = &article.lead_image
             && let Ok(photo) = ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports())
         {
-            purged += self.cache.remove_url(&photo).await;
+            urls.push(photo.as_str().to_owned());
         }
-        purged + self.cache.remove_url(url).await
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        self.cache.purge(&urls).await
+    }
+
+    /// The content versions of the answers drawn from `article`.
+    #[must_use]
+    pub fn versions(&self, article: &Article) -> Versions {
+        Versions::of(article, &self.design)
     }
 
     /// CPU jobs waiting for a core now.
@@ -285,28 +534,33 @@ impl Service {
         .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")))
     }
 
-    /// [`Cache::get_or_compute`] for the `kind` entry of `url`, counted in the metrics.
+    /// [`Cache::get_or_compute_where`] for the `kind` entry of `url`, counted in the metrics.
     /// `compute` gets the service and the URL as its own (it may run in the background).
     async fn cached<V, F, Fut>(
         self: &Arc<Self>,
         kind: Kind,
         url: &ArticleUrl,
         variant: &str,
+        accept: Accept<'_, V>,
         compute: F,
     ) -> Result<Cached<V>, ServiceError>
     where
-        V: Send + Sync + 'static,
+        V: SharedValue,
         F: FnOnce(Arc<Service>, ArticleUrl) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Fresh<V>, ServiceError>> + Send + 'static,
     {
         let key = Key::new(kind, url, variant);
         // A fresh hit (most requests) needs no owned copies for a computation.
-        let result = if let Some(cached) = self.cache.fresh(&key).await {
+        let fresh = match self.cache.fresh::<V>(&key).await {
+            Some(cached) if accept.is_none_or(|accept| accept(&cached.value)) => Some(cached),
+            _ => None,
+        };
+        let result = if let Some(cached) = fresh {
             Ok(cached)
         } else {
             let (this, owned) = (Arc::clone(self), url.clone());
             self.cache
-                .get_or_compute(&key, move || compute(this, owned))
+                .get_or_compute_where(&key, accept, move || compute(this, owned))
                 .await
         };
         let outcome = match &result {
@@ -346,7 +600,7 @@ impl Service {
         self: &Arc<Self>,
         url: &ArticleUrl,
     ) -> Result<Cached<Article>, ServiceError> {
-        self.cached(Kind::Article, url, "", |this, url| async move {
+        self.cached(Kind::Article, url, "", None, |this, url| async move {
             this.metrics.page_fetches.inc();
             let page = this.fetch(&url, crate::fetch::Kind::Page).await?;
             let origin_max_age = page.max_age.map(Duration::from_secs);
@@ -372,11 +626,11 @@ impl Service {
     /// # Errors
     /// The article's failure.
     pub async fn meta(self: &Arc<Self>, url: &ArticleUrl) -> Result<Cached<Body>, ServiceError> {
-        self.cached(Kind::Meta, url, "", |this, url| async move {
+        self.cached(Kind::Meta, url, "", None, |this, url| async move {
             let article = this.article(&url).await?;
             let json = serde_json::to_vec_pretty(&*article.value)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            Ok(derived_body(json, &article))
+            Ok(derived_body(json, &article, None))
         })
         .await
     }
@@ -393,7 +647,7 @@ impl Service {
             }
         };
         let fetched: Result<Cached<Photo>, ServiceError> = self
-            .cached(Kind::Photo, &url, "", |this, url| async move {
+            .cached(Kind::Photo, &url, "", None, |this, url| async move {
                 this.metrics.photo_fetches.inc();
                 let image = this.fetch(&url, crate::fetch::Kind::Image).await?;
                 let limits = this.photo_limits;
@@ -427,7 +681,26 @@ impl Service {
         }
     }
 
-    /// The encoded card of the article at `url`.
+    /// When a request names version `wanted` of an answer and `held` is another one: the
+    /// version to make it at, if `wanted` is what the article gives now (`held` was then drawn
+    /// from an older article and must not be served as the new one). `None`: serve `held`.
+    async fn newer_version(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        held: &Body,
+        wanted: Option<&str>,
+        pick: fn(Versions) -> String,
+    ) -> Result<Option<String>, ServiceError> {
+        let Some(wanted) = wanted.filter(|wanted| held.version.as_deref() != Some(*wanted)) else {
+            return Ok(None);
+        };
+        let article = self.article(url).await?;
+        let current = pick(self.versions(&article.value));
+        Ok((current == wanted).then_some(current))
+    }
+
+    /// The encoded card of the article at `url`; `wanted` is the version the request names
+    /// (`v`), if any.
     ///
     /// # Errors
     /// The article's failure; a photo failure only drops the photo.
@@ -435,34 +708,53 @@ impl Service {
         self: &Arc<Self>,
         url: &ArticleUrl,
         format: Format,
+        wanted: Option<&str>,
     ) -> Result<Cached<Body>, ServiceError> {
         let variant = format!("{}:layout{CARD_LAYOUT_VERSION}", format.media_type());
-        self.cached(Kind::Card, url, &variant, move |this, url| async move {
-            let article = this.article(&url).await?;
-            let photo = this.lead_photo(&article.value).await;
-            let logo = this
-                .look
-                .logo(article.value.url.host_str(), &this.photo_limits);
-            let service = Arc::clone(&this);
-            let article_value = Arc::clone(&article.value);
-            let encoded = this
-                .on_cpu(move || {
-                    service.metrics.renders.inc();
-                    let started = Instant::now();
-                    let card = service.renderer.compose(
-                        &article_value,
-                        photo.as_deref(),
-                        logo.as_deref(),
-                        &service.look.theme,
-                    );
-                    service.metrics.drawn(started.elapsed());
-                    service.encode(&card.pixels, format)
-                })
-                .await?
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            Ok(derived_body(encoded, &article))
-        })
-        .await
+        let draw = move |this: Arc<Self>, url| this.draw_card(url, format);
+        let card = self.cached(Kind::Card, url, &variant, None, draw).await?;
+        match self
+            .newer_version(url, &card.value, wanted, |versions| versions.card)
+            .await?
+        {
+            None => Ok(card),
+            Some(version) => {
+                let accept = |body: &Body| body.version.as_deref() == Some(version.as_str());
+                self.cached(Kind::Card, url, &variant, Some(&accept), draw)
+                    .await
+            }
+        }
+    }
+
+    async fn draw_card(
+        self: Arc<Self>,
+        url: ArticleUrl,
+        format: Format,
+    ) -> Result<Fresh<Body>, ServiceError> {
+        let article = self.article(&url).await?;
+        let photo = self.lead_photo(&article.value).await;
+        let logo = self
+            .look
+            .logo(article.value.url.host_str(), &self.photo_limits);
+        let version = self.versions(&article.value).card;
+        let service = Arc::clone(&self);
+        let article_value = Arc::clone(&article.value);
+        let encoded = self
+            .on_cpu(move || {
+                service.metrics.renders.inc();
+                let started = Instant::now();
+                let card = service.renderer.compose(
+                    &article_value,
+                    photo.as_deref(),
+                    logo.as_deref(),
+                    &service.look.theme,
+                );
+                service.metrics.drawn(started.elapsed());
+                service.encode(&card.pixels, format)
+            })
+            .await?
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(derived_body(encoded, &article, Some(version)))
     }
 
     /// Encodes pixels, timed by format.
@@ -483,12 +775,14 @@ impl Service {
         article: &'a Article,
         url: &'a ArticleUrl,
         photo: Option<&Photo>,
+        versions: &'a Versions,
     ) -> oembed::Subject<'a> {
         oembed::Subject {
             article,
             url,
             public_url: &self.public_url,
             photo: photo.map(|photo| (photo.width(), photo.height())),
+            versions,
         }
     }
 
@@ -504,21 +798,29 @@ impl Service {
         size: (u32, u32),
     ) -> Result<Cached<Body>, ServiceError> {
         let variant = format!("{}:{}x{}", format.name(), size.0, size.1);
-        self.cached(Kind::Oembed, url, &variant, move |this, url| async move {
-            let article = this.article(&url).await?;
-            let photo = this.lead_photo(&article.value).await;
-            let subject = this.subject(&article.value, &url, photo.as_deref());
-            let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
-            let bytes = match format {
-                OembedFormat::Json => oembed::to_json(&response),
-                OembedFormat::Xml => oembed::to_xml(&response),
-            };
-            Ok(derived_body(bytes, &article))
-        })
+        self.cached(
+            Kind::Oembed,
+            url,
+            &variant,
+            None,
+            move |this, url| async move {
+                let article = this.article(&url).await?;
+                let photo = this.lead_photo(&article.value).await;
+                let versions = this.versions(&article.value);
+                let subject = this.subject(&article.value, &url, photo.as_deref(), &versions);
+                let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
+                let bytes = match format {
+                    OembedFormat::Json => oembed::to_json(&response),
+                    OembedFormat::Xml => oembed::to_xml(&response),
+                };
+                Ok(derived_body(bytes, &article, None))
+            },
+        )
         .await
     }
 
-    /// The article's lead photo as a JPEG `width` pixels across (never enlarged).
+    /// The article's lead photo as a JPEG `width` pixels across (never enlarged); `wanted` is
+    /// the version the request names, if any.
     ///
     /// # Errors
     /// The article's failure, or [`ServiceError::NoLeadImage`].
@@ -526,33 +828,49 @@ impl Service {
         self: &Arc<Self>,
         url: &ArticleUrl,
         width: u32,
+        wanted: Option<&str>,
     ) -> Result<Cached<Body>, ServiceError> {
-        self.cached(
-            Kind::Thumb,
-            url,
-            &width.to_string(),
-            move |this, url| async move {
-                let article = this.article(&url).await?;
-                let photo = this
-                    .lead_photo(&article.value)
+        let variant = width.to_string();
+        let cut = move |this: Arc<Self>, url| this.cut_thumbnail(url, width);
+        let thumb = self.cached(Kind::Thumb, url, &variant, None, cut).await?;
+        match self
+            .newer_version(url, &thumb.value, wanted, |versions| versions.thumb)
+            .await?
+        {
+            None => Ok(thumb),
+            Some(version) => {
+                let accept = |body: &Body| body.version.as_deref() == Some(version.as_str());
+                self.cached(Kind::Thumb, url, &variant, Some(&accept), cut)
                     .await
-                    .ok_or(ServiceError::NoLeadImage)?;
-                let service = Arc::clone(&this);
-                let encoded = this
-                    .on_cpu(move || {
-                        let (w, h) = oembed::thumbnail_size((photo.width(), photo.height()), width);
-                        let pixels = card::photo::cover(&photo, w, h, 0.5);
-                        service.encode(&pixels, Format::Jpeg)
-                    })
-                    .await?
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                Ok(derived_body(encoded, &article))
-            },
-        )
-        .await
+            }
+        }
     }
 
-    /// The embed or share page of the article at `url`.
+    async fn cut_thumbnail(
+        self: Arc<Self>,
+        url: ArticleUrl,
+        width: u32,
+    ) -> Result<Fresh<Body>, ServiceError> {
+        let article = self.article(&url).await?;
+        let photo = self
+            .lead_photo(&article.value)
+            .await
+            .ok_or(ServiceError::NoLeadImage)?;
+        let version = self.versions(&article.value).thumb;
+        let service = Arc::clone(&self);
+        let encoded = self
+            .on_cpu(move || {
+                let (w, h) = oembed::thumbnail_size((photo.width(), photo.height()), width);
+                let pixels = card::photo::cover(&photo, w, h, 0.5);
+                service.encode(&pixels, Format::Jpeg)
+            })
+            .await?
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(derived_body(encoded, &article, Some(version)))
+    }
+
+    /// The embed or share page of the article at `url`; `wanted` is the version the request
+    /// names, if any (only the embed page has one).
     ///
     /// # Errors
     /// The article's failure.
@@ -560,36 +878,60 @@ impl Service {
         self: &Arc<Self>,
         url: &ArticleUrl,
         kind: PageKind,
+        wanted: Option<&str>,
     ) -> Result<Cached<HtmlPage>, ServiceError> {
         let variant = match kind {
             PageKind::Embed => "embed",
             PageKind::Share => "share",
         };
-        self.cached(Kind::Page, url, variant, move |this, url| async move {
-            let article = this.article(&url).await?;
-            // The share page names only our card; the embed page shows the photo.
-            let photo = match kind {
-                PageKind::Embed => this.lead_photo(&article.value).await,
-                PageKind::Share => None,
-            };
-            let subject = this.subject(&article.value, &url, photo.as_deref());
-            let page = match kind {
-                PageKind::Embed => pages::embed_page(&subject),
-                PageKind::Share => pages::share_page(&subject),
+        let make = move |this: Arc<Self>, url| this.make_page(url, kind);
+        let page = self.cached(Kind::Page, url, variant, None, make).await?;
+        if kind == PageKind::Share {
+            return Ok(page);
+        }
+        match self
+            .newer_version(url, &page.value.body, wanted, |versions| versions.embed)
+            .await?
+        {
+            None => Ok(page),
+            Some(version) => {
+                let accept =
+                    |page: &HtmlPage| page.body.version.as_deref() == Some(version.as_str());
+                self.cached(Kind::Page, url, variant, Some(&accept), make)
+                    .await
             }
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            let body = derived_body(page.html.into_bytes(), &article);
-            Ok(Fresh {
-                weight: body.weight + page.content_security_policy.len(),
-                value: HtmlPage {
-                    body: body.value,
-                    content_security_policy: page.content_security_policy,
-                },
-                origin_max_age: body.origin_max_age,
-                from_stale: body.from_stale,
-            })
+        }
+    }
+
+    async fn make_page(
+        self: Arc<Self>,
+        url: ArticleUrl,
+        kind: PageKind,
+    ) -> Result<Fresh<HtmlPage>, ServiceError> {
+        let article = self.article(&url).await?;
+        // The share page names only our card; the embed page shows the photo.
+        let photo = match kind {
+            PageKind::Embed => self.lead_photo(&article.value).await,
+            PageKind::Share => None,
+        };
+        let versions = self.versions(&article.value);
+        let subject = self.subject(&article.value, &url, photo.as_deref(), &versions);
+        let page = match kind {
+            PageKind::Embed => pages::embed_page(&subject),
+            PageKind::Share => pages::share_page(&subject),
+        }
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let version = (kind == PageKind::Embed).then(|| versions.embed.clone());
+        let body = derived_body(page.html.into_bytes(), &article, version);
+        Ok(Fresh {
+            weight: body.weight + page.content_security_policy.len(),
+            value: HtmlPage {
+                body: body.value,
+                content_security_policy: page.content_security_policy,
+            },
+            origin_max_age: body.origin_max_age,
+            from_stale: body.from_stale,
         })
-        .await
     }
 }
 

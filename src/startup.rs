@@ -9,17 +9,21 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, SharedTier};
 use crate::card::Renderer;
 use crate::config::{ServeSettings, SettingsError};
 use crate::fetch::{Fetcher, Lookup};
+use crate::metrics::Metrics;
 use crate::routes;
-use crate::service::{Look, Service};
+use crate::service::{CARD_LAYOUT_VERSION, Look, Service};
 
 /// How long `/readyz` says 503 before the server stops accepting connections.
 pub const DRAIN_GRACE: Duration = Duration::from_secs(5);
 /// How long requests in flight may take to finish once the server stops accepting.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What a replica waits for another one's computation besides two fetch deadlines.
+const WAIT_MARGIN: Duration = Duration::from_secs(2);
 
 /// Resolves at the first SIGINT or SIGTERM (Ctrl-C elsewhere).
 async fn stop_signal() {
@@ -52,6 +56,8 @@ async fn stop_signal() {
 pub enum StartupError {
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Shared(#[from] crate::cache::shared::SetupError),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: std::net::SocketAddr,
@@ -84,13 +90,26 @@ impl Application {
         let mut guard = settings.fetch.guard();
         guard.own.push(bound);
         let fetcher = Fetcher::new(guard, lookup, settings.fetch.fetch_config());
+        let metrics = Arc::new(Metrics::new());
+        let policy = settings.cache.policy();
+        let cache = match settings.shared.shared(CARD_LAYOUT_VERSION) {
+            None => Cache::new(policy),
+            Some(shared) => {
+                let tier = SharedTier::new(&shared, Arc::clone(&metrics))?;
+                // A page and its photo, each up to the fetch deadline, then a render: past
+                // that, the replica computing it is presumed gone.
+                let wait_limit = settings.fetch.fetch_config().total_timeout * 2 + WAIT_MARGIN;
+                Cache::with_shared(policy, tier, wait_limit)
+            }
+        };
         let service = web::Data::new(Service::new(
             fetcher,
-            Cache::new(settings.cache.policy()),
+            cache,
             renderer,
             Look::new(theme, theme_dir),
             settings.fetch.photo_limits(),
             public_url,
+            metrics,
         ));
         let port = bound.port();
         let shared = service.clone();
@@ -100,10 +119,14 @@ impl Application {
             settings.trusted_proxies.clone(),
         ));
         let admin_token = settings.admin_token.clone().map(web::Data::new);
+        let cdn = web::Data::new(routes::CdnPolicy {
+            max_age: settings.cdn_max_age,
+        });
         let server = HttpServer::new(move || {
             let mut app = App::new()
                 .app_data(shared.clone())
-                .app_data(proxies.clone());
+                .app_data(proxies.clone())
+                .app_data(cdn.clone());
             if let Some(limiter) = &limiter {
                 app = app.app_data(limiter.clone());
             }

@@ -225,6 +225,17 @@ impl Theme {
         Ok(theme)
     }
 
+    /// Every logo the theme names, its sites' included (relative to the theme file).
+    #[must_use]
+    pub fn logos(&self) -> Vec<String> {
+        let sites = self
+            .sites
+            .values()
+            .filter_map(|table| table.get("logo").and_then(toml::Value::as_str))
+            .map(str::to_owned);
+        self.logo.iter().cloned().chain(sites).collect()
+    }
+
     /// The theme for articles on `host`: the most specific `[sites]` entry laid over this one.
     #[must_use]
     pub fn for_host(&self, host: Option<&str>) -> Theme {

@@ -1,15 +1,18 @@
 //! The `Article` value that extraction produces (SPEC §4): its fields, the names of the sources
 //! they came from, and their JSON form. Values only; no parsing here.
 
-use serde::Serialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::dates::Timestamp;
+use super::text;
 
 /// Everything Aperçu knows about one article page. Absent values are `None` or empty, never
-/// invented.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// invented. Its JSON form (SPEC §4) reads back with [`Article::from_json`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Article {
     /// The page URL the extraction was asked for (after redirects, when fetched).
     pub url: Url,
@@ -63,10 +66,65 @@ impl Article {
             sources: Sources::default(),
         }
     }
+
+    /// An article read back from its JSON form, refused (`None`) unless it keeps every promise
+    /// extraction makes: http(s) URLs only, text without control or bidi-override characters
+    /// and within the length caps. For JSON that comes from outside the process (the shared
+    /// cache), which must never widen what a page can make us output.
+    #[must_use]
+    pub fn from_json(json: &[u8]) -> Option<Self> {
+        let article: Article = serde_json::from_slice(json).ok()?;
+        article.keeps_extraction_promises().then_some(article)
+    }
+
+    fn keeps_extraction_promises(&self) -> bool {
+        let web = |url: &Url| matches!(url.scheme(), "http" | "https") && url.has_host();
+        let readable = |value: &str, max_chars: usize| {
+            !value.is_empty()
+                && value.chars().count() <= max_chars
+                && !text::has_forbidden_char(value)
+        };
+        let short = |value: &Option<String>| {
+            value
+                .as_deref()
+                .is_none_or(|value| readable(value, text::MAX_SHORT_CHARS))
+        };
+        let urls = [&self.canonical_url, &self.logo, &self.favicon]
+            .into_iter()
+            .flatten()
+            .chain(self.lead_image.as_ref().map(|lead| &lead.url));
+        let lists = [&self.authors, &self.keywords].into_iter().all(|list| {
+            list.len() <= 64
+                && list
+                    .iter()
+                    .all(|value| readable(value, text::MAX_SHORT_CHARS))
+        });
+        web(&self.url)
+            && urls.into_iter().all(web)
+            && self
+                .title
+                .as_deref()
+                .is_none_or(|title| readable(title, text::MAX_TITLE_CHARS))
+            && self
+                .description
+                .as_deref()
+                .is_none_or(|description| readable(description, text::MAX_DESCRIPTION_CHARS))
+            && [&self.category, &self.site_name, &self.kind, &self.lang]
+                .into_iter()
+                .all(short)
+            && short(&self.lead_image.as_ref().and_then(|lead| lead.alt.clone()))
+            && lists
+            && self.theme_color.as_deref().is_none_or(|colour| {
+                colour.len() == 7
+                    && colour.starts_with('#')
+                    && colour[1..].bytes().all(|b| b.is_ascii_hexdigit())
+            })
+    }
 }
 
 /// The article's photo.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LeadImage {
     pub url: Url,
     pub width: Option<u32>,
@@ -75,7 +133,7 @@ pub struct LeadImage {
     pub alt: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TextDirection {
     Ltr,
@@ -83,7 +141,7 @@ pub enum TextDirection {
 }
 
 /// Where a field's value was found, strongest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Source {
     /// Open Graph and `article:*` properties.
     #[serde(rename = "og")]
@@ -129,6 +187,31 @@ pub enum Field {
 }
 
 impl Field {
+    const ALL: [Field; 16] = [
+        Field::CanonicalUrl,
+        Field::Title,
+        Field::Description,
+        Field::Category,
+        Field::LeadImage,
+        Field::SiteName,
+        Field::Authors,
+        Field::PublishedAt,
+        Field::ModifiedAt,
+        Field::Lang,
+        Field::Dir,
+        Field::Logo,
+        Field::Favicon,
+        Field::Keywords,
+        Field::Kind,
+        Field::ThemeColor,
+    ];
+
+    /// The field whose JSON name is `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|field| field.name() == name)
+    }
+
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
@@ -181,5 +264,32 @@ impl Serialize for Sources {
             map.serialize_entry(field.name(), source)?;
         }
         map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Sources {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SourcesVisitor;
+
+        impl<'de> Visitor<'de> for SourcesVisitor {
+            type Value = Sources;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of field names to source names")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sources, A::Error> {
+                let mut sources = Sources::default();
+                while let Some((name, source)) = map.next_entry::<String, Source>()? {
+                    let field = Field::from_name(&name).ok_or_else(|| {
+                        serde::de::Error::custom(format!("unknown field {name:?}"))
+                    })?;
+                    sources.record(field, source);
+                }
+                Ok(sources)
+            }
+        }
+
+        deserializer.deserialize_map(SourcesVisitor)
     }
 }

@@ -32,6 +32,19 @@ impl Serialize for Timestamp {
     }
 }
 
+/// Reads back exactly what [`Serialize`] writes: RFC 3339 with an offset, or a full-date.
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if let Ok(instant) = DateTime::parse_from_rfc3339(&text) {
+            return Ok(Timestamp::Instant(instant));
+        }
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(Timestamp::Day)
+            .map_err(|_| serde::de::Error::custom("neither an RFC 3339 time nor a full-date"))
+    }
+}
+
 const WITH_OFFSET: &[&str] = &[
     "%Y-%m-%dT%H:%M:%S%.f%z",
     "%Y-%m-%dT%H:%M:%S%.f%:z",

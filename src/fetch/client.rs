@@ -150,6 +150,40 @@ pub enum Reason {
     Undecodable,
 }
 
+impl Reason {
+    const ALL: [Reason; 8] = [
+        Reason::Connection,
+        Reason::Blocked,
+        Reason::Redirect,
+        Reason::Status,
+        Reason::WrongType,
+        Reason::TooLarge,
+        Reason::Body,
+        Reason::Undecodable,
+    ];
+
+    /// A short stable name, for metrics and for other replicas.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::Connection => "connection-failed",
+            Reason::Blocked => "blocked",
+            Reason::Redirect => "bad-redirect",
+            Reason::Status => "bad-status",
+            Reason::WrongType => "bad-type",
+            Reason::TooLarge => "too-large",
+            Reason::Body => "body-failed",
+            Reason::Undecodable => "undecodable",
+        }
+    }
+
+    /// The reason whose [`Reason::name`] is `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.name() == name)
+    }
+}
+
 impl FetchError {
     /// A short stable name of the outcome, for metrics.
     #[must_use]
@@ -160,16 +194,7 @@ impl FetchError {
             FetchError::NotFound(_) => "not-found",
             FetchError::Timeout(_) => "timeout",
             FetchError::Busy(_) => "busy",
-            FetchError::Unavailable(unavailable) => match unavailable.reason {
-                Reason::Connection => "connection-failed",
-                Reason::Blocked => "blocked",
-                Reason::Redirect => "bad-redirect",
-                Reason::Status => "bad-status",
-                Reason::WrongType => "bad-type",
-                Reason::TooLarge => "too-large",
-                Reason::Body => "body-failed",
-                Reason::Undecodable => "undecodable",
-            },
+            FetchError::Unavailable(unavailable) => unavailable.reason.name(),
         }
     }
 }

@@ -9,6 +9,9 @@ use sha2::{Digest, Sha256};
 use crate::extract::TextDirection;
 use crate::oembed::{self, Subject};
 
+/// Bump when a template's output changes: pages of the old templates are then new URLs.
+pub const TEMPLATE_VERSION: u32 = 1;
+
 /// The width of the embed page's photo (served by `/thumb`).
 const EMBED_PHOTO_WIDTH: u32 = 600;
 
@@ -162,7 +165,13 @@ pub fn embed_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
     let photo = subject.photo.map(|size| {
         let (width, height) = oembed::thumbnail_size(size, EMBED_PHOTO_WIDTH);
         PagePhoto {
-            url: subject.service_url("thumb", &[("w", width.to_string())]),
+            url: subject.service_url(
+                "thumb",
+                &[
+                    ("w", width.to_string()),
+                    ("v", subject.versions.thumb.clone()),
+                ],
+            ),
             width,
             height,
             alt: article
@@ -219,7 +228,7 @@ pub fn share_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
         site_name: article.site_name.as_deref(),
         og_locale: article.lang.as_ref().map(|lang| lang.replace('-', "_")),
         article_url: subject.article_url(),
-        card_url: subject.service_url("card.jpg", &[]),
+        card_url: subject.service_url("card.jpg", &[("v", subject.versions.card.clone())]),
         links: DiscoveryLinks::new(subject),
     }
     .render()?;

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::{Query, cached_response};
+use super::{Answer, Query, cached_response};
 use crate::card::Format;
 use crate::error::AppError;
 use crate::service::Service;
@@ -12,13 +12,16 @@ pub(super) async fn card(
     service: &std::sync::Arc<Service>,
     format: Format,
 ) -> Result<HttpResponse, AppError> {
-    let url = Query::of(request).article_url(service)?;
-    let card = service.card(&url, format).await?;
-    Ok(cached_response(
-        request,
-        service,
-        &card,
-        &card.value,
-        format.media_type(),
-    ))
+    let query = Query::of(request);
+    let url = query.article_url(service)?;
+    let wanted = query.version()?;
+    let card = service.card(&url, format, wanted).await?;
+    let answer = Answer {
+        url: &url,
+        cached: &card,
+        body: &card.value,
+        media_type: format.media_type(),
+        wanted,
+    };
+    Ok(cached_response(request, service, &answer))
 }

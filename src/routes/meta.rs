@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::{Query, cached_response};
+use super::{Answer, Query, cached_response};
 use crate::error::AppError;
 use crate::service::Service;
 
@@ -12,11 +12,12 @@ pub(super) async fn meta(
 ) -> Result<HttpResponse, AppError> {
     let url = Query::of(request).article_url(service)?;
     let body = service.meta(&url).await?;
-    Ok(cached_response(
-        request,
-        service,
-        &body,
-        &body.value,
-        "application/json",
-    ))
+    let answer = Answer {
+        url: &url,
+        cached: &body,
+        body: &body.value,
+        media_type: "application/json",
+        wanted: None,
+    };
+    Ok(cached_response(request, service, &answer))
 }

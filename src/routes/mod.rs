@@ -14,7 +14,8 @@ mod purge;
 mod thumb;
 
 use actix_web::http::header::{
-    self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderValue, IF_NONE_MATCH,
+    self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderName, HeaderValue, IF_NONE_MATCH,
+    X_CONTENT_TYPE_OPTIONS,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -30,6 +31,22 @@ use crate::service::{Body, PageKind, Service};
 
 /// How long a stale answer (served because the origin failed) may be kept downstream.
 const STALE_MAX_AGE: u64 = 60;
+
+/// How long an answer to a URL naming its current content version (`v`) may be kept: a year,
+/// the longest `max-age` caches are asked to honour.
+const IMMUTABLE_MAX_AGE: u64 = 31_536_000;
+
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+const CACHE_TAG: HeaderName = HeaderName::from_static("cache-tag");
+const CDN_CACHE_CONTROL: HeaderName = HeaderName::from_static("cdn-cache-control");
+
+/// How long a CDN in front may keep answers (`APERCU_CDN_MAX_AGE`): said with `s-maxage` and
+/// `CDN-Cache-Control`; `None` says nothing to CDNs beyond `Cache-Control`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CdnPolicy {
+    pub max_age: Option<u64>,
+}
 
 /// The `GET`/`HEAD` routes of SPEC §3.
 const ROUTES: [(&str, Handler); 13] = [
@@ -180,45 +197,93 @@ impl Query {
             .ok_or_else(|| AppError::invalid_parameter("The url parameter is required."))?;
         Ok(service.article_url(raw)?)
     }
+
+    /// The content version the request names (`v`), if it could be one of ours; any other
+    /// value is as good as an old version (never an error: old URLs keep working).
+    fn version(&self) -> Result<Option<&str>, AppError> {
+        Ok(self
+            .get("v")?
+            .filter(|version| crate::versions::is_plausible(version)))
+    }
+}
+
+/// An answer about one article, as the cache gave it.
+struct Answer<'a, V> {
+    url: &'a ArticleUrl,
+    cached: &'a Cached<V>,
+    body: &'a Body,
+    media_type: &'static str,
+    /// The content version the request named (`v`).
+    wanted: Option<&'a str>,
 }
 
 /// A successful answer with its validators and caching headers (SPEC §3 "Caching headers"),
-/// or `304 Not Modified` when the client already holds this body.
+/// or `304 Not Modified` when the client already holds this body. An answer to a URL naming
+/// its current content version may be kept for a year; every answer carries the article's
+/// CDN tag, and the CDN's own lifetime when one is set.
 fn cached_response<V>(
     request: &HttpRequest,
     service: &Service,
-    cached: &Cached<V>,
-    body: &Body,
-    media_type: &str,
+    answer: &Answer<'_, V>,
 ) -> HttpResponse {
-    let cache_control = match cached.status {
-        Status::Stale => format!("public, max-age={STALE_MAX_AGE}"),
-        Status::Hit | Status::Miss => format!(
-            "public, max-age={}, stale-while-revalidate={}",
-            cached.fresh_for.as_secs(),
-            service.cache.policy().stale.as_secs()
-        ),
+    let (cached, body) = (answer.cached, answer.body);
+    let cdn = request
+        .app_data::<web::Data<CdnPolicy>>()
+        .and_then(|policy| policy.max_age);
+    let stale_for = service.cache.policy().stale.as_secs();
+    let current = answer.wanted.is_some() && answer.wanted == body.version.as_deref();
+    let (cache_control, cdn_cache_control) = if current {
+        let immutable = format!("public, max-age={IMMUTABLE_MAX_AGE}, immutable");
+        let cdn = cdn.map(|_| format!("public, max-age={IMMUTABLE_MAX_AGE}"));
+        (immutable, cdn)
+    } else if cached.status == Status::Stale {
+        let stale = format!("public, max-age={STALE_MAX_AGE}");
+        let cdn = cdn.map(|_| stale.clone());
+        (stale, cdn)
+    } else {
+        let fresh_for = cached.fresh_for.as_secs();
+        match cdn {
+            None => (
+                format!("public, max-age={fresh_for}, stale-while-revalidate={stale_for}"),
+                None,
+            ),
+            Some(cdn) => (
+                format!(
+                    "public, max-age={fresh_for}, s-maxage={cdn}, stale-while-revalidate={stale_for}"
+                ),
+                Some(format!(
+                    "public, max-age={cdn}, stale-while-revalidate={stale_for}"
+                )),
+            ),
+        }
     };
     let mut response = if client_has(request, &body.etag) {
         HttpResponse::NotModified().finish()
     } else {
         HttpResponse::Ok()
-            .content_type(media_type)
+            .content_type(answer.media_type)
             .body(body.bytes.clone())
     };
+    let tag = crate::versions::article_tag(answer.url.as_str());
     let headers = response.headers_mut();
     for (name, value) in [
         (ETAG, body.etag.as_str()),
         (CACHE_CONTROL, cache_control.as_str()),
-        (
-            header::HeaderName::from_static("x-cache"),
-            cached.status.as_str(),
-        ),
-    ] {
+        (X_CACHE, cached.status.as_str()),
+        (SURROGATE_KEY, tag.as_str()),
+        (CACHE_TAG, tag.as_str()),
+    ]
+    .into_iter()
+    .chain(
+        cdn_cache_control
+            .as_deref()
+            .map(|value| (CDN_CACHE_CONTROL, value)),
+    ) {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }
     }
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }
 

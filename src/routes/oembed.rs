@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::{Query, cached_response};
+use super::{Answer, Query, cached_response};
 use crate::error::AppError;
 use crate::oembed::{OembedFormat, embed_size, parse_bound};
 use crate::service::Service;
@@ -36,11 +36,12 @@ pub(super) async fn oembed(
     };
     let size = embed_size(bound("maxwidth")?, bound("maxheight")?)?;
     let body = service.oembed(&url, format, size).await?;
-    Ok(cached_response(
-        request,
-        service,
-        &body,
-        &body.value,
-        format.media_type(),
-    ))
+    let answer = Answer {
+        url: &url,
+        cached: &body,
+        body: &body.value,
+        media_type: format.media_type(),
+        wanted: None,
+    };
+    Ok(cached_response(request, service, &answer))
 }

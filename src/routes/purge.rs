@@ -1,6 +1,8 @@
 //! `POST /purge?url=U`: drops every cached product of an article (its metadata, cards, oEmbed
 //! answers, pages, thumbnails and lead photo), for editors who fixed a headline and want the new
-//! card now. Exists only when `APERCU_ADMIN_TOKEN` is set; asks for it as a bearer token.
+//! card now: on this instance, in the shared tier and on every other instance, which confirm it
+//! before the answer. Answers the CDN tag to purge too. Exists only when `APERCU_ADMIN_TOKEN` is
+//! set; asks for it as a bearer token.
 
 use std::sync::Arc;
 
@@ -31,8 +33,31 @@ pub(super) async fn purge(
     }
     let url = Query::of(request).article_url(service)?;
     let purged = service.purge(&url).await;
-    tracing::info!(url = %crate::logging::loggable(url.as_str()), purged, "purged");
-    let body = serde_json::json!({ "url": url.as_str(), "purged": purged });
+    let tag = crate::versions::article_tag(url.as_str());
+    let logged = crate::logging::loggable(url.as_str());
+    let mut body = serde_json::json!({ "url": url.as_str(), "purged": purged.local, "tag": tag });
+    match purged.shared {
+        None => tracing::info!(url = %logged, purged = purged.local, "purged"),
+        Some(Ok(shared)) if shared.confirmed >= shared.replicas => {
+            tracing::info!(url = %logged, purged = purged.local, shared = shared.deleted, replicas = shared.replicas, "purged everywhere");
+            body["shared"] = serde_json::json!({
+                "deleted": shared.deleted,
+                "instances": shared.replicas,
+                "confirmed": shared.confirmed,
+            });
+        }
+        Some(Ok(shared)) => {
+            return Err(AppError::purge_incomplete(format!(
+                "{} of {} instances confirmed the purge",
+                shared.confirmed, shared.replicas
+            )));
+        }
+        Some(Err(down)) => {
+            return Err(AppError::purge_incomplete(format!(
+                "the shared cache did not answer: {down}"
+            )));
+        }
+    }
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((CACHE_CONTROL, "no-store"))

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::{Query, cached_response};
+use super::{Answer, Query, cached_response};
 use crate::error::AppError;
 use crate::service::Service;
 
@@ -25,12 +25,14 @@ pub(super) async fn thumb(
                 AppError::invalid_parameter("w must be a whole number from 1 to 1200.")
             })?,
     };
-    let body = service.thumbnail(&url, width).await?;
-    Ok(cached_response(
-        request,
-        service,
-        &body,
-        &body.value,
-        "image/jpeg",
-    ))
+    let wanted = query.version()?;
+    let body = service.thumbnail(&url, width, wanted).await?;
+    let answer = Answer {
+        url: &url,
+        cached: &body,
+        body: &body.value,
+        media_type: "image/jpeg",
+        wanted,
+    };
+    Ok(cached_response(request, service, &answer))
 }

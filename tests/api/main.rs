@@ -3,7 +3,9 @@
 //! listens on 127.0.0.1 and is the only exempt address; a canary on 127.0.0.2 counts every
 //! connection it receives and must end every test at zero.
 
+mod cdn;
 mod cli;
+mod cluster;
 mod docker_image;
 mod faults;
 mod hostile;
@@ -12,5 +14,6 @@ mod origin;
 mod pages;
 mod process;
 mod production;
+mod redis_server;
 mod security;
 mod service;

@@ -17,9 +17,12 @@ fn assert_embed_code(html: &str, public: &str, article: &str, width: u64, height
     let src = url::Url::parse(iframe.attr("src").unwrap()).unwrap();
     let embed = format!("{}/embed?", public.trim_end_matches('/'));
     assert!(src.as_str().starts_with(&embed), "{src} is not {embed}…");
+    // The article, and the embed page's content version (so the frame may be kept long).
     let asked: Vec<_> = src.query_pairs().collect();
-    assert_eq!(asked.len(), 1);
+    assert_eq!(asked.len(), 2, "{src}");
     assert_eq!((asked[0].0.as_ref(), asked[0].1.as_ref()), ("url", article));
+    assert_eq!(asked[1].0.as_ref(), "v");
+    assert!(asked[1].1.bytes().all(|b| b.is_ascii_hexdigit()));
     assert!(iframe.attr("sandbox").is_some());
     assert_eq!(iframe.attr("width"), Some(width.to_string().as_str()));
     assert_eq!(iframe.attr("height"), Some(height.to_string().as_str()));

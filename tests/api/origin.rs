@@ -19,6 +19,9 @@ pub struct Origin {
     pub hits: Hits,
     /// While set, `/flaky` answers 500.
     pub failing: Arc<AtomicBool>,
+    /// The headline of `/article/edited` (and of `/article/edited/slow`, read when the request
+    /// arrives, answered 600 ms later): what an editor changes.
+    pub headline: Arc<Mutex<String>>,
 }
 
 pub type Hits = Arc<Mutex<HashMap<String, usize>>>;
@@ -30,6 +33,11 @@ impl Origin {
 
     pub fn canary_hits(&self) -> usize {
         self.canary_hits.load(Ordering::SeqCst)
+    }
+
+    /// Changes the headline of `/article/edited`.
+    pub fn edit_headline(&self, headline: &str) {
+        headline.clone_into(&mut self.headline.lock().unwrap());
     }
 
     /// How many requests the origin received for `path`.
@@ -65,11 +73,17 @@ pub async fn start() -> Origin {
     });
     let hits = Hits::default();
     let failing = Arc::new(AtomicBool::new(false));
-    let (counted, fails) = (Arc::clone(&hits), Arc::clone(&failing));
+    let headline = Arc::new(Mutex::new("Première version du titre".to_owned()));
+    let (counted, fails, edited) = (
+        Arc::clone(&hits),
+        Arc::clone(&failing),
+        Arc::clone(&headline),
+    );
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let (counted, fails) = (Arc::clone(&counted), fails.load(Ordering::SeqCst));
-            tokio::spawn(serve(stream, addr, canary, counted, fails));
+            let headline = edited.lock().unwrap().clone();
+            tokio::spawn(serve(stream, addr, canary, counted, fails, headline));
         }
     });
     Origin {
@@ -78,6 +92,7 @@ pub async fn start() -> Origin {
         canary_hits,
         hits,
         failing,
+        headline,
     }
 }
 
@@ -87,6 +102,7 @@ async fn serve(
     canary: SocketAddr,
     hits: Hits,
     failing: bool,
+    headline: String,
 ) {
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
@@ -108,6 +124,25 @@ async fn serve(
             "500 Internal Server Error",
             "text/html",
             b"down",
+        )
+        .await;
+        return;
+    }
+    if path == "/article/edited" || path == "/article/edited/slow" {
+        if path.ends_with("/slow") {
+            // The headline was read on arrival: an edit meanwhile is not in this answer.
+            tokio::time::sleep(Duration::from_millis(600)).await;
+        }
+        let page = format!(
+            "<html lang=fr><head><meta charset=utf-8><meta property=og:title content=\"{headline}\">\
+             <meta property=og:site_name content=\"Le Quotidien\">\
+             <meta property=og:image content=\"/image/lead.jpg\"></head><body><p>Texte.</p></body></html>"
+        );
+        let _ = body(
+            &mut stream,
+            "200 OK",
+            "text/html; charset=utf-8",
+            page.as_bytes(),
         )
         .await;
         return;

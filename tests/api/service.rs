@@ -16,7 +16,7 @@ use crate::origin::{Origin, start};
 pub struct TestApp {
     pub base: String,
     pub service: Arc<Service>,
-    pub origin: Origin,
+    pub origin: Arc<Origin>,
     pub client: reqwest::Client,
 }
 
@@ -51,7 +51,11 @@ impl TestApp {
 /// Starts the origin and the application (on its own actix system thread, on port 0) with
 /// `extra` settings; the origin's `IP:port` is exempt unless `exempt_origin` is false.
 pub async fn spawn_app_with(exempt_origin: bool, extra: &[&str]) -> TestApp {
-    let origin = start().await;
+    spawn_app_on(Arc::new(start().await), exempt_origin, extra).await
+}
+
+/// The application in front of an `origin` that other instances may share.
+pub async fn spawn_app_on(origin: Arc<Origin>, exempt_origin: bool, extra: &[&str]) -> TestApp {
     let mut args = vec!["apercu".to_owned(), "serve".into()];
     if !extra.iter().any(|arg| arg.starts_with("--listen")) {
         args.push("--listen=127.0.0.1:0".into());

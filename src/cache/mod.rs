@@ -1,17 +1,31 @@
-//! The caches: one memory-bounded moka map holding articles, photos, cards and oEmbed bodies,
-//! with freshness, stale-if-error, briefly remembered failures and one computation per key.
+//! The caches: one memory-bounded moka map per replica (L1) holding articles, photos, cards and
+//! oEmbed bodies, optionally over a tier shared by every replica in Redis (L2), with freshness,
+//! stale-if-error, briefly remembered failures and one computation per key.
 //!
-//! Everything shares one map so `APERCU_CACHE_MAX_BYTES` bounds all of it together: a flood of
-//! cards cannot starve the articles of a fixed share, and nothing can grow past the budget.
-//! Values are stored type-erased (`Arc<dyn Any>`); the key's kind says what type sits behind
-//! it, so the cache knows nothing of extraction or cards.
+//! Everything local shares one map so `APERCU_CACHE_MAX_BYTES` bounds all of it together: a
+//! flood of cards cannot starve the articles of a fixed share, and nothing can grow past the
+//! budget. Values are stored type-erased (`Arc<dyn Any>`); the key's kind says what type sits
+//! behind it, so the cache knows nothing of extraction or cards. What goes to Redis is encoded
+//! by the value's own [`SharedValue`] impl and wrapped in a checked [`envelope`].
 //!
-//! Single flight comes from moka's per-key compute lock: concurrent callers for one key run
-//! one after another, so the first fetches and the rest find its fresh result. A stale entry is
-//! served at once, marked stale, while one background task refreshes it under the same lock
-//! (stale-while-revalidate); when that refresh fails the failure is remembered and the stale
-//! value keeps being served until its window ends. Removing a URL's entries (a purge) also
-//! keeps whatever was being computed for it at that moment from being stored.
+//! A lookup goes L1 → L2 → compute. Single flight: within a replica from moka's per-key
+//! compute lock (concurrent callers run one after another, so the first computes and the rest
+//! find its result); across replicas from a lock in Redis (one replica computes, the others
+//! wait for its entry, up to a deadline after which they compute it themselves). A stale entry
+//! is served at once, marked stale, while one background task refreshes it (stale-while-
+//! revalidate); when that refresh fails the failure is remembered and the stale value keeps
+//! being served until its window ends. Removing a URL's entries (a purge) also keeps whatever
+//! was being computed for it at that moment from being stored, here and, through purge
+//! generations, on every replica.
+//!
+//! Redis failing never fails a request: every call has a deadline, and after repeated failures
+//! a breaker skips Redis until a probe succeeds (`breaker`); the replica then drops its own
+//! copies, since it cannot know what was purged meanwhile.
+
+mod breaker;
+pub mod envelope;
+pub mod shared;
+mod tiers;
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -20,14 +34,16 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use moka::Expiry;
 use moka::future::Cache as Moka;
 use moka::ops::compute::Op;
 
 use crate::article_url::ArticleUrl;
+pub use shared::{SharedPurge, SharedSettings, SharedTier};
 
 /// The shape of every key; bump it when a stored value's meaning changes.
-const KEY_SCHEMA: u32 = 1;
+const KEY_SCHEMA: &str = "v1";
 
 /// Origin `max-age` is honoured, but only within these bounds (security.md §2.3, I4): a page
 /// saying `no-store` is still cached for a while, one saying "a year" is re-checked daily.
@@ -38,7 +54,7 @@ const MAX_ORIGIN_FRESHNESS: Duration = Duration::from_secs(24 * 60 * 60);
 const ENTRY_OVERHEAD: u32 = 96;
 
 /// What a key holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Article,
     Meta,
@@ -69,6 +85,7 @@ impl Kind {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     text: Arc<str>,
+    kind: Kind,
     /// Where the URL starts in `text` (variants may contain the separator too).
     url_at: usize,
 }
@@ -76,10 +93,20 @@ pub struct Key {
 impl Key {
     #[must_use]
     pub fn new(kind: Kind, url: &ArticleUrl, variant: &str) -> Self {
-        let prefix = format!("v{KEY_SCHEMA}:{}:{variant}:", kind.name());
+        let url = url.as_str();
+        let mut text = String::with_capacity(16 + variant.len() + url.len());
+        text.push_str(KEY_SCHEMA);
+        text.push(':');
+        text.push_str(kind.name());
+        text.push(':');
+        text.push_str(variant);
+        text.push(':');
+        let url_at = text.len();
+        text.push_str(url);
         Key {
-            url_at: prefix.len(),
-            text: format!("{prefix}{}", url.as_str()).into(),
+            text: text.into(),
+            kind,
+            url_at,
         }
     }
 
@@ -88,10 +115,22 @@ impl Key {
         &self.text
     }
 
+    #[must_use]
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
     /// The normalised URL the entry belongs to.
     #[must_use]
     pub fn url(&self) -> &str {
         &self.text[self.url_at..]
+    }
+
+    /// The variant (format, size…), empty for kinds that have one entry per URL.
+    #[must_use]
+    pub fn variant(&self) -> &str {
+        let start = KEY_SCHEMA.len() + 1 + self.kind.name().len() + 1;
+        &self.text[start..self.url_at - 1]
     }
 }
 
@@ -179,11 +218,43 @@ impl<V> Clone for Cached<V> {
     }
 }
 
-/// An error a computation may return; the cache decides from it whether to remember it.
+/// A value the cache may keep: how it is written to the shared tier and read back from it.
+/// Reading back must check what it reads (the bytes come from outside the process) and say
+/// `None` for anything that does not fit.
+pub trait SharedValue: Send + Sync + Sized + 'static {
+    /// Whether values of this type are shared between replicas at all.
+    const SHARED: bool = true;
+
+    /// The value's bytes for the shared tier.
+    fn to_shared(&self) -> Vec<u8>;
+
+    /// The value written by [`SharedValue::to_shared`], checked.
+    fn from_shared(bytes: Bytes) -> Option<Self>;
+
+    /// The bytes a value read back from `shared_len` bytes holds in memory.
+    #[must_use]
+    fn weight_of_shared(shared_len: usize) -> usize {
+        shared_len
+    }
+}
+
+/// An error a computation may return; the cache decides from it whether to remember it, and
+/// how to share the memory of it with other replicas.
 pub trait Failure: Clone + Send + Sync + 'static {
     /// Whether the same request is pointless for a while (origin down, page missing) rather
     /// than a condition of ours (overload) that the next request may not meet.
     fn is_cacheable(&self) -> bool;
+
+    /// The error's bytes for the shared tier; `None` keeps it in this replica only.
+    fn to_shared(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// An error written by [`Failure::to_shared`], checked.
+    #[must_use]
+    fn from_shared(_bytes: &[u8]) -> Option<Self> {
+        None
+    }
 }
 
 type Erased = Arc<dyn Any + Send + Sync>;
@@ -274,6 +345,19 @@ impl Slot {
         let failed = self.failure.as_ref().filter(|failed| now < failed.until)?;
         failed.error.downcast_ref::<E>().cloned()
     }
+
+    /// What a caller gets from this slot at `now` without computing: the fresh value, the
+    /// stale value beside a remembered failure, the failure, or (`None`) nothing usable.
+    fn answer<V: Send + Sync + 'static, E: Failure>(
+        &self,
+        now: Instant,
+    ) -> Option<Result<Cached<V>, E>> {
+        if let Some(cached) = self.fresh(now) {
+            return Some(Ok(cached));
+        }
+        let error = self.recent_failure::<E>(now)?;
+        Some(self.stale(now).ok_or(error))
+    }
 }
 
 /// Each slot lives until its stale window and its remembered failure are both over.
@@ -303,6 +387,29 @@ impl Expiry<Key, Slot> for SlotExpiry {
     }
 }
 
+/// Whether the shared tier is configured and reachable (`/readyz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedState {
+    /// No `APERCU_REDIS_URL`: one process, its own cache.
+    Off,
+    /// Redis answers and announcements arrive.
+    Up,
+    /// Configured but unreachable: this replica runs alone.
+    Down,
+}
+
+/// What a purge dropped.
+#[derive(Debug, Clone)]
+pub struct Purged {
+    /// Entries dropped from this replica's own cache.
+    pub local: usize,
+    /// What the shared tier did: `None` without one, `Err` when it could not be reached.
+    pub shared: Option<Result<SharedPurge, shared::Down>>,
+}
+
+/// A value acceptable to a caller that needs one made after a given change (`None`: any).
+pub type Accept<'a, V> = Option<&'a (dyn Fn(&V) -> bool + Sync)>;
+
 /// The service's cache. Cheap to clone; clones share the entries.
 #[derive(Clone)]
 pub struct Cache {
@@ -311,8 +418,14 @@ pub struct Cache {
     /// When each URL was last removed, so that a computation that began before does not put
     /// back what was just removed (kept for [`PURGE_MEMORY`]).
     removals: Arc<std::sync::Mutex<HashMap<Arc<str>, Instant>>>,
+    /// When every entry was last dropped (the shared tier came back), for the same reason.
+    flushed: Arc<std::sync::Mutex<Option<Instant>>>,
     /// Keys being refreshed in the background.
     refreshing: Arc<std::sync::Mutex<std::collections::HashSet<Key>>>,
+    /// The tier shared with other replicas, when configured.
+    shared: Option<Arc<SharedTier>>,
+    /// How long a replica waits for another one's computation before doing it itself.
+    wait_limit: Duration,
 }
 
 tokio::task_local! {
@@ -341,11 +454,20 @@ impl fmt::Debug for Cache {
         f.debug_struct("Cache")
             .field("policy", &self.policy)
             .field("entries", &self.map.entry_count())
+            .field("shared", &self.shared)
             .finish_non_exhaustive()
     }
 }
 
+/// What a computation under the key lock produced: its own result, or what the shared tier
+/// held (then nothing ran here).
+enum Produced<V, E> {
+    Computed(Result<Fresh<V>, E>),
+    Found(Slot),
+}
+
 impl Cache {
+    /// A cache of this replica only.
     #[must_use]
     pub fn new(policy: Policy) -> Self {
         let map = Moka::builder()
@@ -357,8 +479,25 @@ impl Cache {
             map,
             policy,
             removals: Arc::default(),
+            flushed: Arc::default(),
             refreshing: Arc::default(),
+            shared: None,
+            wait_limit: Duration::ZERO,
         }
+    }
+
+    /// A cache over `shared`, where a replica waits at most `wait_limit` for a computation of
+    /// another replica. Starts the tasks that listen to the other replicas and watch Redis
+    /// (call it inside the runtime that serves).
+    #[must_use]
+    pub fn with_shared(policy: Policy, shared: SharedTier, wait_limit: Duration) -> Self {
+        let cache = Cache {
+            shared: Some(Arc::new(shared)),
+            wait_limit,
+            ..Cache::new(policy)
+        };
+        cache.start_shared_tasks();
+        cache
     }
 
     #[must_use]
@@ -366,12 +505,23 @@ impl Cache {
         &self.policy
     }
 
-    /// The value under `key`: fresh from the cache; or, past its freshness but within its
-    /// stale window, the stale value at once while `compute` refreshes it in the background
-    /// (stale-while-revalidate; one refresh per key at a time); or computed by `compute` now
-    /// (once, however many callers ask at the same moment), falling back to a stale value when
-    /// computing fails. A failure is remembered for `Policy::failure` when it says it may be;
-    /// until then callers get it again (or the stale value) without `compute` running.
+    /// The shared tier's state.
+    #[must_use]
+    pub fn shared_state(&self) -> SharedState {
+        match &self.shared {
+            None => SharedState::Off,
+            Some(shared) if shared.is_up() => SharedState::Up,
+            Some(_) => SharedState::Down,
+        }
+    }
+
+    /// The value under `key`: fresh from the cache (this replica's, else the shared one); or,
+    /// past its freshness but within its stale window, the stale value at once while `compute`
+    /// refreshes it in the background (stale-while-revalidate; one refresh per key at a time);
+    /// or computed by `compute` now (once, however many callers on however many replicas ask at
+    /// the same moment), falling back to a stale value when computing fails. A failure is
+    /// remembered for `Policy::failure` when it says it may be; until then callers get it
+    /// again (or the stale value) without `compute` running.
     ///
     /// Inside a background refresh nothing is served stale: what a refresh depends on (a card's
     /// article) is refreshed first, so the refreshed value is made of fresh parts.
@@ -381,7 +531,29 @@ impl Cache {
     /// The error of `compute` (this call's or a remembered one) when no stale value is left.
     pub async fn get_or_compute<V, E, F, Fut>(&self, key: &Key, compute: F) -> Result<Cached<V>, E>
     where
-        V: Send + Sync + 'static,
+        V: SharedValue,
+        E: Failure,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Fresh<V>, E>> + Send + 'static,
+    {
+        self.get_or_compute_where(key, None, compute).await
+    }
+
+    /// [`Cache::get_or_compute`] for a caller that needs a value `accept` agrees with (one made
+    /// after a change it knows of): a held value it refuses counts as missing. A value another
+    /// replica computes meanwhile is taken as it is.
+    ///
+    /// # Errors
+    ///
+    /// As [`Cache::get_or_compute`].
+    pub async fn get_or_compute_where<V, E, F, Fut>(
+        &self,
+        key: &Key,
+        accept: Accept<'_, V>,
+        compute: F,
+    ) -> Result<Cached<V>, E>
+    where
+        V: SharedValue,
         E: Failure,
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<Fresh<V>, E>> + Send + 'static,
@@ -389,22 +561,27 @@ impl Cache {
         // The common cases take no per-key lock.
         if let Some(slot) = self.map.get(key).await {
             let now = Instant::now();
-            if let Some(cached) = slot.fresh(now) {
+            if let Some(cached) = slot.fresh::<V>(now)
+                && accept.is_none_or(|accept| accept(&cached.value))
+            {
                 return Ok(cached);
             }
             let refreshing = REFRESHING.try_with(|flag| *flag).unwrap_or(false);
-            if !refreshing && let Some(stale) = slot.revalidatable::<V, E>(now) {
+            if accept.is_none()
+                && !refreshing
+                && let Some(stale) = slot.revalidatable::<V, E>(now)
+            {
                 self.refresh_in_background(key, compute);
                 return Ok(stale);
             }
         }
-        self.compute_now(key, compute).await
+        self.compute_now(key, accept, compute).await
     }
 
     /// Starts one background refresh of `key` unless one is running.
     fn refresh_in_background<V, E, F, Fut>(&self, key: &Key, compute: F)
     where
-        V: Send + Sync + 'static,
+        V: SharedValue,
         E: Failure,
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<Fresh<V>, E>> + Send + 'static,
@@ -422,7 +599,7 @@ impl Cache {
         let refresh = REFRESHING.scope(true, async move {
             // Dropped even if the refresh panics or is cancelled.
             let _done = RefreshDone(&cache, &key);
-            let _ = cache.compute_now(&key, compute).await;
+            let _ = cache.compute_now::<V, E, F, Fut>(&key, None, compute).await;
         });
         // Its log lines carry the request that started it.
         tokio::spawn(tracing::Instrument::instrument(
@@ -432,90 +609,90 @@ impl Cache {
     }
 
     /// Computes `key` under its lock (see [`Cache::get_or_compute`]).
-    async fn compute_now<V, E, F, Fut>(&self, key: &Key, compute: F) -> Result<Cached<V>, E>
+    async fn compute_now<V, E, F, Fut>(
+        &self,
+        key: &Key,
+        accept: Accept<'_, V>,
+        compute: F,
+    ) -> Result<Cached<V>, E>
     where
-        V: Send + Sync + 'static,
+        V: SharedValue,
         E: Failure,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Fresh<V>, E>>,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Fresh<V>, E>> + Send + 'static,
     {
         let mut outcome: Option<Result<Cached<V>, E>> = None;
+        let mut compute = Some(compute);
         let policy = self.policy;
         let removed_since = |started: Instant| self.removed_since(key.url(), started);
         self.map
             .entry_by_ref(key)
             .and_compute_with(|entry| {
                 let slot = entry.map(moka::Entry::into_value).unwrap_or_default();
-                let outcome = &mut outcome;
+                let (outcome, compute) = (&mut outcome, &mut compute);
                 async move {
-                    let now = Instant::now();
+                    let started = Instant::now();
                     // Someone ahead of us in the queue may have just computed it.
-                    if let Some(cached) = slot.fresh(now) {
-                        *outcome = Some(Ok(cached));
+                    if let Some(answer) = slot.answer::<V, E>(started)
+                        && answer.as_ref().map_or(accept.is_none(), |cached| {
+                            accept.is_none_or(|accept| accept(&cached.value))
+                        })
+                    {
+                        *outcome = Some(answer);
                         return Op::Nop;
                     }
-                    if let Some(error) = slot.recent_failure::<E>(now) {
-                        *outcome = Some(slot.stale(now).ok_or(error));
-                        return Op::Nop;
-                    }
-                    let computed = compute().await;
-                    if removed_since(now) {
-                        // Removed while this ran: answer the caller, store nothing.
-                        *outcome = Some(computed.map(|fresh| Cached {
-                            value: Arc::new(fresh.value),
-                            status: Status::Miss,
-                            fresh_for: Duration::ZERO,
-                        }));
-                        return Op::Nop;
-                    }
-                    match computed {
-                        Ok(fresh) => {
-                            let now = Instant::now();
-                            let (kept_for, fresh_for, status) = if fresh.from_stale {
-                                (policy.failure, Duration::ZERO, Status::Stale)
-                            } else {
-                                let fresh_for = policy.freshness(fresh.origin_max_age);
-                                (fresh_for, fresh_for, Status::Miss)
+                    let produced = self.produce::<V, E, F, Fut>(key, accept, compute).await;
+                    let now = Instant::now();
+                    match produced {
+                        Produced::Found(found) => {
+                            // What the shared tier had, laid over what this replica had.
+                            let merged = Slot {
+                                value: found.value.or(slot.value),
+                                failure: found.failure,
                             };
-                            let value = Arc::new(fresh.value);
-                            let stored = Stored {
-                                value: Arc::clone(&value) as Erased,
-                                weight: u32::try_from(fresh.weight).unwrap_or(u32::MAX),
-                                fresh_until: now + kept_for,
-                                keep_until: now + kept_for + policy.stale,
-                                from_stale: fresh.from_stale,
-                            };
-                            *outcome = Some(Ok(Cached {
-                                value,
-                                status,
-                                fresh_for,
-                            }));
-                            Op::Put(Slot {
-                                value: Some(stored),
-                                failure: None,
-                            })
-                        }
-                        Err(error) => {
-                            let remember = error.is_cacheable() && !policy.failure.is_zero();
-                            let failure = Failed {
-                                error: Arc::new(error.clone()) as Erased,
-                                until: now + policy.failure,
-                            };
-                            *outcome = Some(slot.stale(now).ok_or(error));
-                            if remember {
-                                Op::Put(Slot {
-                                    value: slot.value,
-                                    failure: Some(failure),
-                                })
-                            } else {
+                            *outcome = Some(match merged.answer::<V, E>(now) {
+                                Some(answer) => answer,
+                                None => Ok(merged
+                                    .stale(now)
+                                    .unwrap_or_else(|| unreachable!("found means usable"))),
+                            });
+                            if removed_since(started) {
                                 Op::Nop
+                            } else {
+                                Op::Put(merged)
                             }
+                        }
+                        Produced::Computed(computed) => {
+                            if removed_since(started) {
+                                // Removed while this ran: answer the caller, store nothing.
+                                *outcome = Some(computed.map(|fresh| Cached {
+                                    value: Arc::new(fresh.value),
+                                    status: Status::Miss,
+                                    fresh_for: Duration::ZERO,
+                                }));
+                                return Op::Nop;
+                            }
+                            let (answer, put) = settle(&policy, slot, computed, now);
+                            *outcome = Some(answer);
+                            put.map_or(Op::Nop, Op::Put)
                         }
                     }
                 }
             })
             .await;
-        outcome.unwrap_or_else(|| unreachable!("and_compute_with always runs its closure"))
+        let answer =
+            outcome.unwrap_or_else(|| unreachable!("and_compute_with always runs its closure"));
+        // A stale value found in the shared tier is refreshed like one found here.
+        let refreshing = REFRESHING.try_with(|flag| *flag).unwrap_or(false);
+        if let (Ok(cached), Some(compute)) = (&answer, compute)
+            && cached.status == Status::Stale
+            && !refreshing
+            && let Some(slot) = self.map.get(key).await
+            && slot.revalidatable::<V, E>(Instant::now()).is_some()
+        {
+            self.refresh_in_background(key, compute);
+        }
+        answer
     }
 
     /// The value under `key` while it is fresh, without computing anything.
@@ -529,9 +706,10 @@ impl Cache {
         slot.stale::<V>(Instant::now()).map(|cached| cached.value)
     }
 
-    /// Drops every entry of `url` (each kind, each variant) and its remembered failures; the
-    /// next request computes them again. Returns how many entries were dropped.
-    pub async fn remove_url(&self, url: &ArticleUrl) -> usize {
+    /// Drops every entry of `url` from this replica (each kind, each variant) and its
+    /// remembered failures; the next request computes them again. Returns how many entries
+    /// were dropped.
+    pub async fn remove_url(&self, url: &str) -> usize {
         {
             let now = Instant::now();
             let mut removals = self
@@ -539,12 +717,12 @@ impl Cache {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             removals.retain(|_, at| now.duration_since(*at) < PURGE_MEMORY);
-            removals.insert(url.as_str().into(), now);
+            removals.insert(url.into(), now);
         }
         let doomed: Vec<Arc<Key>> = self
             .map
             .iter()
-            .filter(|(key, _)| key.url() == url.as_str())
+            .filter(|(key, _)| key.url() == url)
             .map(|(key, _)| key)
             .collect();
         for key in &doomed {
@@ -553,8 +731,43 @@ impl Cache {
         doomed.len()
     }
 
-    /// Whether `url` was removed after `started`.
+    /// Drops every entry of this replica (it may have missed purges), and keeps what is being
+    /// computed now from being stored.
+    pub fn forget_everything(&self, why: &str) {
+        *self
+            .flushed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+        self.map.invalidate_all();
+        tracing::info!(why, "dropped this replica's cached entries");
+    }
+
+    /// Purges `urls` (an article and its lead photo) everywhere: this replica's entries, the
+    /// shared entries, and every other replica's own (see [`SharedTier::purge`]).
+    pub async fn purge(&self, urls: &[&str]) -> Purged {
+        let mut local = 0;
+        for url in urls {
+            local += self.remove_url(url).await;
+        }
+        let shared = match &self.shared {
+            None => None,
+            Some(shared) => {
+                let urls: Vec<String> = urls.iter().map(|url| (*url).to_owned()).collect();
+                Some(shared.purge(&urls).await)
+            }
+        };
+        Purged { local, shared }
+    }
+
+    /// Whether `url` was removed, or everything dropped, after `started`.
     fn removed_since(&self, url: &str, started: Instant) -> bool {
+        let flushed = *self
+            .flushed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if flushed.is_some_and(|at| at >= started) {
+            return true;
+        }
         let removals = self
             .removals
             .lock()
@@ -569,11 +782,88 @@ impl Cache {
     }
 }
 
+/// What a computation's result makes of `slot`: the caller's answer and the slot to keep
+/// (`None`: keep what is there).
+fn settle<V: SharedValue, E: Failure>(
+    policy: &Policy,
+    slot: Slot,
+    computed: Result<Fresh<V>, E>,
+    now: Instant,
+) -> (Result<Cached<V>, E>, Option<Slot>) {
+    match computed {
+        Ok(fresh) => {
+            let (kept_for, fresh_for, status) = lifetime(policy, &fresh);
+            let value = Arc::new(fresh.value);
+            let stored = Stored {
+                value: Arc::clone(&value) as Erased,
+                weight: u32::try_from(fresh.weight).unwrap_or(u32::MAX),
+                fresh_until: now + kept_for,
+                keep_until: now + kept_for + policy.stale,
+                from_stale: fresh.from_stale,
+            };
+            let answer = Ok(Cached {
+                value,
+                status,
+                fresh_for,
+            });
+            let slot = Slot {
+                value: Some(stored),
+                failure: None,
+            };
+            (answer, Some(slot))
+        }
+        Err(error) => {
+            let remember = error.is_cacheable() && !policy.failure.is_zero();
+            let failure = Failed {
+                error: Arc::new(error.clone()) as Erased,
+                until: now + policy.failure,
+            };
+            let answer = slot.stale(now).ok_or(error);
+            let slot = remember.then(|| Slot {
+                value: slot.value,
+                failure: Some(failure),
+            });
+            (answer, slot)
+        }
+    }
+}
+
+/// How long a computed value is kept fresh, how long a client may keep it, and its status: a
+/// value made from stale parts only while the failure behind it is remembered.
+fn lifetime<V>(policy: &Policy, fresh: &Fresh<V>) -> (Duration, Duration, Status) {
+    if fresh.from_stale {
+        (policy.failure, Duration::ZERO, Status::Stale)
+    } else {
+        let fresh_for = policy.freshness(fresh.origin_max_age);
+        (fresh_for, fresh_for, Status::Miss)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+
+    impl SharedValue for String {
+        fn to_shared(&self) -> Vec<u8> {
+            self.as_bytes().to_vec()
+        }
+
+        fn from_shared(bytes: Bytes) -> Option<Self> {
+            String::from_utf8(bytes.to_vec()).ok()
+        }
+    }
+
+    impl SharedValue for Vec<u8> {
+        fn to_shared(&self) -> Vec<u8> {
+            self.clone()
+        }
+
+        fn from_shared(bytes: Bytes) -> Option<Self> {
+            Some(bytes.to_vec())
+        }
+    }
 
     #[derive(Debug, Clone, PartialEq)]
     enum TestError {
@@ -803,7 +1093,7 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(keys[1].url(), "https://news.example/a");
-        assert_eq!(cache.remove_url(&article).await, 3);
+        assert_eq!(cache.remove_url(article.as_str()).await, 3);
         for key in &keys[..3] {
             assert!(cache.peek::<String>(key).await.is_none(), "{key:?}");
         }
@@ -814,7 +1104,7 @@ mod tests {
         // A remembered failure goes too.
         let failing = Origin::new(vec![Err(TestError::OriginDown), Ok("back")]);
         assert!(ask(&cache, &keys[0], &failing).await.is_err());
-        cache.remove_url(&article).await;
+        cache.remove_url(article.as_str()).await;
         assert_eq!(
             ask(&cache, &keys[0], &failing)
                 .await
@@ -838,7 +1128,7 @@ mod tests {
         while origin.calls() == 0 {
             tokio::task::yield_now().await;
         }
-        cache.remove_url(&url).await;
+        cache.remove_url(url.as_str()).await;
         let answered = computing.await.unwrap().unwrap();
         assert_eq!(answered.value.as_str(), "old headline");
         assert!(cache.peek::<String>(&key).await.is_none());
