@@ -2,10 +2,15 @@
 """A loopback news site for the load test: /a/<id> is an article (the example article's title,
 section and photo) whose lead photo is shared by all articles; /p/<id> is one whose photo URL is
 its own (/img/<id>.jpg), so that each costs a photo fetch and decode too. Every photo is
-assets/sample-photo.jpg."""
+assets/sample-photo.jpg. /stats?prefix=P says how many requests paths starting with P got:
+{"paths": distinct paths, "requests": all of them, "max": the most any one path got}."""
+import collections
 import http.server
+import json
 import pathlib
 import sys
+import threading
+import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PHOTO = (ROOT / "assets" / "sample-photo.jpg").read_bytes()
@@ -21,6 +26,10 @@ PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 développer ses infrastructures d'intelligence artificielle et de cloud.</p></article></body></html>"""
 
 
+REQUESTS = collections.Counter()
+LOCK = threading.Lock()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body are two writes: with Nagle's algorithm and delayed ACKs each answer
@@ -29,6 +38,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path
+        if path.startswith("/stats?"):
+            prefix = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("prefix", [""])[0]
+            with LOCK:
+                counts = [n for p, n in REQUESTS.items() if p.startswith(prefix)]
+            stats = {"paths": len(counts), "requests": sum(counts), "max": max(counts, default=0)}
+            self.answer("application/json", json.dumps(stats).encode())
+            return
+        with LOCK:
+            REQUESTS[path] += 1
         if path.startswith("/a/") or path.startswith("/p/"):
             article = path[3:]
             photo = "/img/shared.jpg" if path.startswith("/a/") else f"/img/{article}.jpg"

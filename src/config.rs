@@ -253,6 +253,11 @@ pub struct ServeSettings {
     #[arg(long, env = "APERCU_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true,
           value_parser = AdminToken::parse)]
     pub admin_token: Option<AdminToken>,
+    /// Threads answering HTTP (each runs many connections; drawing and encoding run on their
+    /// own threads, one per core). Default: one per core.
+    #[arg(long, env = "APERCU_WORKERS", value_name = "THREADS",
+          value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub workers: Option<u16>,
     /// Seconds a CDN in front may keep an answer (said with `s-maxage` and
     /// `CDN-Cache-Control`); unset, CDNs follow `Cache-Control`. Purge them by the article's tag.
     #[arg(long, env = "APERCU_CDN_MAX_AGE", value_name = "SECONDS",

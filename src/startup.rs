@@ -139,6 +139,10 @@ impl Application {
                 .wrap(from_fn(routes::observe))
                 .configure(|config| routes::configure(config, purge))
         })
+        .workers(settings.workers.map_or_else(
+            || std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            usize::from,
+        ))
         .listen(listener)
         .map_err(listen_error)?
         // Stopping is ours: first drain (`/readyz` 503), then stop gracefully.

@@ -17,6 +17,8 @@ use actix_web::http::header::{
     self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderName, HeaderValue, IF_NONE_MATCH,
     X_CONTENT_TYPE_OPTIONS,
 };
+use std::borrow::Cow;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
 pub use client::TrustedProxies;
@@ -166,22 +168,19 @@ pub async fn refuse_loops(
     next.call(request).await
 }
 
-/// The query parameters of a request, each allowed once.
-struct Query(Vec<(String, String)>);
+/// The query parameters of a request, each allowed once (borrowed from the request unless
+/// they had to be decoded).
+struct Query<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
 
-impl Query {
-    fn of(request: &HttpRequest) -> Self {
-        Query(
-            url::form_urlencoded::parse(request.query_string().as_bytes())
-                .into_owned()
-                .collect(),
-        )
+impl<'a> Query<'a> {
+    fn of(request: &'a HttpRequest) -> Self {
+        Query(url::form_urlencoded::parse(request.query_string().as_bytes()).collect())
     }
 
     /// The value of `name`; a repeated parameter is refused rather than guessed at.
     fn get(&self, name: &str) -> Result<Option<&str>, AppError> {
         let mut values = self.0.iter().filter(|(key, _)| key == name);
-        let first = values.next().map(|(_, value)| value.as_str());
+        let first = values.next().map(|(_, value)| value.as_ref());
         if values.next().is_some() {
             return Err(AppError::invalid_parameter(
                 "A query parameter is given more than once.",
@@ -233,29 +232,19 @@ fn cached_response<V>(
     let stale_for = service.cache.policy().stale.as_secs();
     let current = answer.wanted.is_some() && answer.wanted == body.version.as_deref();
     let (cache_control, cdn_cache_control) = if current {
-        let immutable = format!("public, max-age={IMMUTABLE_MAX_AGE}, immutable");
-        let cdn = cdn.map(|_| format!("public, max-age={IMMUTABLE_MAX_AGE}"));
-        (immutable, cdn)
+        (
+            lifetime(IMMUTABLE_MAX_AGE, None, None, true),
+            cdn.map(|_| lifetime(IMMUTABLE_MAX_AGE, None, None, false)),
+        )
     } else if cached.status == Status::Stale {
-        let stale = format!("public, max-age={STALE_MAX_AGE}");
-        let cdn = cdn.map(|_| stale.clone());
-        (stale, cdn)
+        let stale = lifetime(STALE_MAX_AGE, None, None, false);
+        (stale.clone(), cdn.map(|_| stale))
     } else {
         let fresh_for = cached.fresh_for.as_secs();
-        match cdn {
-            None => (
-                format!("public, max-age={fresh_for}, stale-while-revalidate={stale_for}"),
-                None,
-            ),
-            Some(cdn) => (
-                format!(
-                    "public, max-age={fresh_for}, s-maxage={cdn}, stale-while-revalidate={stale_for}"
-                ),
-                Some(format!(
-                    "public, max-age={cdn}, stale-while-revalidate={stale_for}"
-                )),
-            ),
-        }
+        (
+            lifetime(fresh_for, cdn, Some(stale_for), false),
+            cdn.map(|cdn| lifetime(cdn, None, Some(stale_for), false)),
+        )
     };
     let mut response = if client_has(request, &body.etag) {
         HttpResponse::NotModified().finish()
@@ -285,6 +274,33 @@ fn cached_response<V>(
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
+}
+
+/// A `Cache-Control` value: `public, max-age=…` and, when given, `s-maxage`,
+/// `stale-while-revalidate` and `immutable` (built without the formatting machinery: it is
+/// made for every answer).
+fn lifetime(
+    max_age: u64,
+    shared_max_age: Option<u64>,
+    stale_while_revalidate: Option<u64>,
+    immutable: bool,
+) -> String {
+    let mut numbers = itoa::Buffer::new();
+    let mut value = String::with_capacity(96);
+    value.push_str("public, max-age=");
+    value.push_str(numbers.format(max_age));
+    if let Some(seconds) = shared_max_age {
+        value.push_str(", s-maxage=");
+        value.push_str(numbers.format(seconds));
+    }
+    if let Some(seconds) = stale_while_revalidate {
+        value.push_str(", stale-while-revalidate=");
+        value.push_str(numbers.format(seconds));
+    }
+    if immutable {
+        value.push_str(", immutable");
+    }
+    value
 }
 
 /// Whether `If-None-Match` names `etag` (or is `*`). Weak comparison, as RFC 9110 asks for

@@ -25,7 +25,11 @@ fn new_request_id() -> String {
     static KEY: LazyLock<RandomState> = LazyLock::new(RandomState::new);
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{:016x}", KEY.hash_one(n))
+    let hash = KEY.hash_one(n);
+    (0..16)
+        .rev()
+        .map(|shift| char::from_digit(((hash >> (shift * 4)) & 0xf) as u32, 16).unwrap_or('0'))
+        .collect()
 }
 
 /// The client's id when it is 1–64 characters of `[A-Za-z0-9._-]`, else a new one.
