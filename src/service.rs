@@ -423,6 +423,9 @@ pub struct Service {
     pub metrics: Arc<Metrics>,
     /// What draws the answers besides the article (for their content versions).
     design: Design,
+    /// The card entries' variants (PNG, JPEG, WebP): format, layout version and theme, so
+    /// instances of another design never take each other's cards from a shared cache.
+    card_variants: [String; 3],
     /// Set when the process was asked to stop: `/readyz` then answers 503 so load balancers
     /// stop sending traffic while requests in flight finish.
     draining: std::sync::atomic::AtomicBool,
@@ -448,6 +451,13 @@ impl Service {
             page: pages::TEMPLATE_VERSION,
             theme: look.fingerprint(),
         };
+        let card_variants = [Format::Png, Format::Jpeg, Format::Webp].map(|format| {
+            format!(
+                "{}:layout{CARD_LAYOUT_VERSION}:{}",
+                format.media_type(),
+                design.theme
+            )
+        });
         Service {
             fetcher,
             cache,
@@ -457,6 +467,7 @@ impl Service {
             public_url,
             metrics,
             design,
+            card_variants,
             draining: std::sync::atomic::AtomicBool::new(false),
             cpu: CpuPool::new(cores, cores * CPU_QUEUE_PER_CORE),
         }
@@ -710,9 +721,13 @@ impl Service {
         format: Format,
         wanted: Option<&str>,
     ) -> Result<Cached<Body>, ServiceError> {
-        let variant = format!("{}:layout{CARD_LAYOUT_VERSION}", format.media_type());
+        let variant = match format {
+            Format::Png => &self.card_variants[0],
+            Format::Jpeg => &self.card_variants[1],
+            Format::Webp => &self.card_variants[2],
+        };
         let draw = move |this: Arc<Self>, url| this.draw_card(url, format);
-        let card = self.cached(Kind::Card, url, &variant, None, draw).await?;
+        let card = self.cached(Kind::Card, url, variant, None, draw).await?;
         match self
             .newer_version(url, &card.value, wanted, |versions| versions.card)
             .await?
@@ -720,7 +735,7 @@ impl Service {
             None => Ok(card),
             Some(version) => {
                 let accept = |body: &Body| body.version.as_deref() == Some(version.as_str());
-                self.cached(Kind::Card, url, &variant, Some(&accept), draw)
+                self.cached(Kind::Card, url, variant, Some(&accept), draw)
                     .await
             }
         }

@@ -21,12 +21,56 @@ use super::{
 const FIRST_POLL: Duration = Duration::from_millis(5);
 const MAX_POLL: Duration = Duration::from_millis(200);
 
-/// Stops a task when dropped (the lock renewal ends with its computation, however it ends).
-struct AbortOnDrop(tokio::task::AbortHandle);
+/// A key's lock in Redis while this replica computes it: renewed until the computation ends.
+/// Dropped before that (the request was abandoned mid-way), it is released at once, so another
+/// replica takes over without waiting for it to expire.
+struct Held {
+    shared: Arc<SharedTier>,
+    names: Names,
+    token: String,
+    renewal: tokio::task::AbortHandle,
+    finished: bool,
+}
 
-impl Drop for AbortOnDrop {
+impl Held {
+    fn take(shared: &Arc<SharedTier>, names: &Names, token: String) -> Self {
+        let renewal = {
+            let (shared, names, token) = (Arc::clone(shared), names.clone(), token.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(shared::LOCK_RENEWAL).await;
+                    if !shared.renew(&names, &token).await {
+                        break;
+                    }
+                }
+            })
+        };
+        Held {
+            shared: Arc::clone(shared),
+            names: names.clone(),
+            token,
+            renewal: renewal.abort_handle(),
+            finished: false,
+        }
+    }
+
+    /// The computation ended: no more renewals; the caller writes back or releases.
+    fn finish(&mut self) {
+        self.renewal.abort();
+        self.finished = true;
+    }
+}
+
+impl Drop for Held {
     fn drop(&mut self) {
-        self.0.abort();
+        self.renewal.abort();
+        if !self.finished
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let (shared, names) = (Arc::clone(&self.shared), self.names.clone());
+            let token = std::mem::take(&mut self.token);
+            runtime.spawn(async move { shared.release(&names, &token).await });
+        }
     }
 }
 
@@ -155,26 +199,15 @@ impl Cache {
         Fut: Future<Output = Result<Fresh<V>, E>>,
     {
         let started = Instant::now();
-        let renewal = {
-            let (shared, names, token) = (Arc::clone(shared), names.clone(), token.clone());
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(shared::LOCK_RENEWAL).await;
-                    if !shared.renew(&names, &token).await {
-                        break;
-                    }
-                }
-            })
-        };
-        let stop_renewing = AbortOnDrop(renewal.abort_handle());
+        let mut held = Held::take(shared, names, token);
         let computed = compute().await;
-        drop(stop_renewing);
+        held.finish();
         if self.removed_since(key.url(), started) {
             // Purged (or everything dropped) while this ran: what it made may come from what
             // was purged, so it is not shared.
-            shared.release(names, &token).await;
+            shared.release(names, &held.token).await;
         } else {
-            self.write_back(shared, key, names, &computed, generation, Some(&token))
+            self.write_back(shared, key, names, &computed, generation, Some(&held.token))
                 .await;
         }
         computed
