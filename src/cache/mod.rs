@@ -19,8 +19,9 @@
 //! generations, on every replica.
 //!
 //! Redis failing never fails a request: every call has a deadline, and after repeated failures
-//! a breaker skips Redis until a probe succeeds (`breaker`); the replica then drops its own
-//! copies, since it cannot know what was purged meanwhile.
+//! a breaker skips Redis until a probe succeeds (`breaker`). Purges reach a replica through its
+//! subscription to the others' announcements; whenever that subscription is made again, the
+//! replica drops its own copies, since it cannot know what was purged meanwhile.
 
 mod breaker;
 pub mod envelope;

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 
-use super::breaker::Change;
 use super::envelope::{Entry, Envelope};
 use super::shared::{self, Lock, Names, SharedTier, Stored as Written};
 use super::{
@@ -324,16 +323,17 @@ impl Cache {
         }
     }
 
-    /// While the breaker is open, probes Redis now and then; once it answers, sharing resumes
-    /// and this replica drops what it made alone (it may have missed purges meanwhile).
+    /// While the breaker is open, probes Redis now and then; once it answers, sharing resumes.
+    /// What this replica made alone meanwhile stays: purges reached it all along through its
+    /// subscription (a subscription that broke meanwhile drops everything when it is made
+    /// again), and dropping everything at each close would make a flapping Redis wipe the
+    /// replica's own cache again and again.
     async fn watch(&self, shared: &SharedTier) {
         loop {
             shared.opened().await;
             while let Some(wait) = shared.probe_in() {
                 tokio::time::sleep(wait).await;
-                if shared.probe().await == Change::Closed {
-                    self.forget_everything("the shared cache answers again");
-                }
+                shared.probe().await;
             }
         }
     }
