@@ -692,22 +692,42 @@ impl Service {
         }
     }
 
-    /// When a request names version `wanted` of an answer and `held` is another one: the
-    /// version to make it at, if `wanted` is what the article gives now (`held` was then drawn
-    /// from an older article and must not be served as the new one). `None`: serve `held`.
-    async fn newer_version(
+    /// [`Service::cached`] for an answer that has a content version, for a request naming
+    /// version `wanted` (`v`): when the answer held is of another version and `wanted` is what
+    /// the article gives now, the answer held was drawn from an older article and is made
+    /// again rather than served as the new one. `pick` names the answer's version among the
+    /// article's, `body` finds its body.
+    #[allow(clippy::too_many_arguments)]
+    async fn at_version<V, F, Fut>(
         self: &Arc<Self>,
+        kind: Kind,
         url: &ArticleUrl,
-        held: &Body,
+        variant: &str,
         wanted: Option<&str>,
         pick: fn(Versions) -> String,
-    ) -> Result<Option<String>, ServiceError> {
-        let Some(wanted) = wanted.filter(|wanted| held.version.as_deref() != Some(*wanted)) else {
-            return Ok(None);
+        body: fn(&V) -> &Body,
+        compute: F,
+    ) -> Result<Cached<V>, ServiceError>
+    where
+        V: SharedValue,
+        F: FnOnce(Arc<Service>, ArticleUrl) -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = Result<Fresh<V>, ServiceError>> + Send + 'static,
+    {
+        let held = self
+            .cached(kind, url, variant, None, compute.clone())
+            .await?;
+        let Some(wanted) =
+            wanted.filter(|wanted| body(&held.value).version.as_deref() != Some(*wanted))
+        else {
+            return Ok(held);
         };
         let article = self.article(url).await?;
-        let current = pick(self.versions(&article.value));
-        Ok((current == wanted).then_some(current))
+        if pick(self.versions(&article.value)) != wanted {
+            return Ok(held);
+        }
+        let accept = |value: &V| body(value).version.as_deref() == Some(wanted);
+        self.cached(kind, url, variant, Some(&accept), compute)
+            .await
     }
 
     /// The encoded card of the article at `url`; `wanted` is the version the request names
@@ -727,18 +747,9 @@ impl Service {
             Format::Webp => &self.card_variants[2],
         };
         let draw = move |this: Arc<Self>, url| this.draw_card(url, format);
-        let card = self.cached(Kind::Card, url, variant, None, draw).await?;
-        match self
-            .newer_version(url, &card.value, wanted, |versions| versions.card)
-            .await?
-        {
-            None => Ok(card),
-            Some(version) => {
-                let accept = |body: &Body| body.version.as_deref() == Some(version.as_str());
-                self.cached(Kind::Card, url, variant, Some(&accept), draw)
-                    .await
-            }
-        }
+        let version = |versions: Versions| versions.card;
+        self.at_version(Kind::Card, url, variant, wanted, version, |body| body, draw)
+            .await
     }
 
     async fn draw_card(
@@ -847,18 +858,17 @@ impl Service {
     ) -> Result<Cached<Body>, ServiceError> {
         let variant = width.to_string();
         let cut = move |this: Arc<Self>, url| this.cut_thumbnail(url, width);
-        let thumb = self.cached(Kind::Thumb, url, &variant, None, cut).await?;
-        match self
-            .newer_version(url, &thumb.value, wanted, |versions| versions.thumb)
-            .await?
-        {
-            None => Ok(thumb),
-            Some(version) => {
-                let accept = |body: &Body| body.version.as_deref() == Some(version.as_str());
-                self.cached(Kind::Thumb, url, &variant, Some(&accept), cut)
-                    .await
-            }
-        }
+        let version = |versions: Versions| versions.thumb;
+        self.at_version(
+            Kind::Thumb,
+            url,
+            &variant,
+            wanted,
+            version,
+            |body| body,
+            cut,
+        )
+        .await
     }
 
     async fn cut_thumbnail(
@@ -900,22 +910,19 @@ impl Service {
             PageKind::Share => "share",
         };
         let make = move |this: Arc<Self>, url| this.make_page(url, kind);
-        let page = self.cached(Kind::Page, url, variant, None, make).await?;
-        if kind == PageKind::Share {
-            return Ok(page);
-        }
-        match self
-            .newer_version(url, &page.value.body, wanted, |versions| versions.embed)
-            .await?
-        {
-            None => Ok(page),
-            Some(version) => {
-                let accept =
-                    |page: &HtmlPage| page.body.version.as_deref() == Some(version.as_str());
-                self.cached(Kind::Page, url, variant, Some(&accept), make)
-                    .await
-            }
-        }
+        // The share page has no version: the URLs in it do.
+        let wanted = wanted.filter(|_| kind == PageKind::Embed);
+        let version = |versions: Versions| versions.embed;
+        self.at_version(
+            Kind::Page,
+            url,
+            variant,
+            wanted,
+            version,
+            |page| &page.body,
+            make,
+        )
+        .await
     }
 
     async fn make_page(

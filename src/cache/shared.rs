@@ -700,18 +700,7 @@ impl SharedTier {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(announcement.id.clone(), sender);
-        let message = serde_json::to_string(&announcement).unwrap_or_default();
-        let mut connection = self.connection.clone();
-        let published = self
-            .call::<u64>(
-                "publish",
-                redis::cmd("PUBLISH")
-                    .arg(self.channel("purge"))
-                    .arg(message)
-                    .query_async(&mut connection),
-            )
-            .await;
-        let replicas = match published {
+        let replicas = match self.publish("purge", &announcement).await {
             Ok(replicas) => replicas,
             Err(down) => {
                 self.forget_acks(&announcement.id);
@@ -752,17 +741,17 @@ impl SharedTier {
             id: id.to_owned(),
             from: self.replica.clone(),
         };
-        let message = serde_json::to_string(&ack).unwrap_or_default();
+        let _ = self.publish("ack", &ack).await;
+    }
+
+    /// Announces `message` (as JSON) on `channel`; says how many replicas were listening.
+    async fn publish(&self, channel: &str, message: &impl serde::Serialize) -> Result<u64, Down> {
+        let message = serde_json::to_string(message).unwrap_or_default();
         let mut connection = self.connection.clone();
-        let _ = self
-            .call::<u64>(
-                "publish",
-                redis::cmd("PUBLISH")
-                    .arg(self.channel("ack"))
-                    .arg(message)
-                    .query_async(&mut connection),
-            )
-            .await;
+        let mut command = redis::cmd("PUBLISH");
+        command.arg(self.channel(channel)).arg(message);
+        self.call("publish", command.query_async(&mut connection))
+            .await
     }
 
     /// A new subscription to the announcements (purges, acknowledgements, entries ready), or

@@ -5,8 +5,9 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use scraper::{Html, Selector};
+use scraper::Html;
 
+use crate::pages::attr;
 use crate::service::{TestApp, header, json, spawn_app_with};
 
 const TOKEN: &str = "0123456789abcdef-test-token";
@@ -16,9 +17,7 @@ async fn shared_card(app: &TestApp, path: &str) -> String {
     let page = app.get(&app.url("/share", path)).await;
     assert_eq!(page.status(), StatusCode::OK);
     let document = Html::parse_document(&page.text().await.unwrap());
-    let selector = Selector::parse("meta[property='og:image']").unwrap();
-    let element = document.select(&selector).next().unwrap();
-    element.value().attr("content").unwrap().to_owned()
+    attr(&document, "meta[property='og:image']", "content").to_owned()
 }
 
 fn version_of(url: &str) -> String {
@@ -184,16 +183,7 @@ async fn the_urls_the_service_hands_out_carry_versions_that_answer_immutably() {
     let oembed = json(app.get(&app.url("/oembed", "/article")).await).await;
     let thumbnail = oembed["thumbnail_url"].as_str().unwrap().to_owned();
     let html = oembed["html"].as_str().unwrap();
-    let fragment = Html::parse_fragment(html);
-    let iframe = Selector::parse("iframe").unwrap();
-    let embed = fragment
-        .select(&iframe)
-        .next()
-        .unwrap()
-        .value()
-        .attr("src")
-        .unwrap()
-        .to_owned();
+    let embed = attr(&Html::parse_fragment(html), "iframe", "src").to_owned();
     let page = app.get(&embed).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(
@@ -201,15 +191,7 @@ async fn the_urls_the_service_hands_out_carry_versions_that_answer_immutably() {
         "public, max-age=31536000, immutable"
     );
     let document = Html::parse_document(&page.text().await.unwrap());
-    let img = Selector::parse("img").unwrap();
-    let photo = document
-        .select(&img)
-        .next()
-        .unwrap()
-        .value()
-        .attr("src")
-        .unwrap()
-        .to_owned();
+    let photo = attr(&document, "img", "src").to_owned();
     for url in [thumbnail, photo] {
         assert!(!version_of(&url).is_empty());
         let image = app.get(&url).await;

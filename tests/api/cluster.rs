@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 
 use crate::origin::{Origin, start};
 use crate::redis_server::RedisServer;
-use crate::service::{TestApp, header, json, spawn_app_on};
+use crate::service::{TestApp, header, json, same_answer_at_once, spawn_app_on};
 
 const TOKEN: &str = "0123456789abcdef-test-token";
 
@@ -104,30 +104,17 @@ async fn sixty_requests_for_one_card_spread_over_three_instances_fetch_and_draw_
         return;
     };
     let origin = Arc::new(start().await);
-    let apps = Arc::new(replicas(&origin, &redis, 3, &[]).await);
-    let requests: Vec<_> = (0..60)
-        .map(|n| {
-            let apps = Arc::clone(&apps);
-            tokio::spawn(async move {
-                let app = &apps[n % 3];
-                let response = app.get(&app.url("/card.jpg", "/article/slow")).await;
-                (response.status(), response.bytes().await.unwrap())
-            })
-        })
+    let apps = replicas(&origin, &redis, 3, &[]).await;
+    let urls: Vec<String> = (0..60)
+        .map(|n| apps[n % 3].url("/card.jpg", "/article/slow"))
         .collect();
-    let mut bodies = Vec::new();
-    for request in requests {
-        let (status, body) = request.await.unwrap();
-        assert_eq!(status, StatusCode::OK);
-        bodies.push(body);
-    }
-    assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]));
+    same_answer_at_once(&urls).await;
     assert_eq!(origin.hits("/article/slow"), 1);
     assert_eq!(origin.hits("/image/lead.jpg?slow"), 1);
     assert_eq!(total(&apps), (1, 1, 1));
     // The metrics say the same.
     let mut from_metrics = (0.0, 0.0, 0.0);
-    for app in apps.iter() {
+    for app in &apps {
         from_metrics.0 += metric(app, "apercu_page_fetches_total").await;
         from_metrics.1 += metric(app, "apercu_photo_fetches_total").await;
         from_metrics.2 += metric(app, "apercu_card_renders_total").await;

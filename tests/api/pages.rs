@@ -13,7 +13,7 @@ fn select<'a>(document: &'a Html, selector: &str) -> Vec<scraper::ElementRef<'a>
         .collect()
 }
 
-fn attr<'a>(document: &'a Html, selector: &str, name: &str) -> &'a str {
+pub fn attr<'a>(document: &'a Html, selector: &str, name: &str) -> &'a str {
     let found = select(document, selector);
     assert_eq!(found.len(), 1, "{selector}");
     found[0].value().attr(name).unwrap()
