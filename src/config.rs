@@ -141,7 +141,7 @@ pub struct SharedCacheSettings {
     /// for TLS): articles, cards and the rest are computed once for all of them, and purges
     /// reach all of them. Unset: this process's own cache only.
     #[arg(long, env = "APERCU_REDIS_URL", value_name = "URL", hide_env_values = true,
-          value_parser = RedisUrl::parse)]
+          value_parser = Secret(RedisUrl::parse))]
     pub redis_url: Option<RedisUrl>,
     /// Put before every key and channel, so several deployments can share one Redis.
     #[arg(long, env = "APERCU_REDIS_PREFIX", value_name = "PREFIX", default_value = "apercu:",
@@ -172,6 +172,33 @@ impl SharedCacheSettings {
             max_value_bytes: self.redis_max_value_bytes,
             layout,
         })
+    }
+}
+
+/// The parser of a setting that holds a secret: clap's own errors quote the value they refuse,
+/// these say only why.
+#[derive(Clone, Copy)]
+struct Secret<T>(fn(&str) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Secret<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        argument: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let name = argument.map(ToString::to_string).unwrap_or_default();
+        let refuse = |reason: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for '{name}' (not shown: it is a secret): {reason}\n"),
+            )
+            .with_cmd(command)
+        };
+        let value = value.to_str().ok_or_else(|| refuse("not UTF-8"))?;
+        (self.0)(value).map_err(|reason| refuse(&reason))
     }
 }
 
@@ -251,7 +278,7 @@ pub struct ServeSettings {
     /// Bearer token of `POST /purge` (at least 16 characters); without one that route does not
     /// exist.
     #[arg(long, env = "APERCU_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true,
-          value_parser = AdminToken::parse)]
+          value_parser = Secret(AdminToken::parse))]
     pub admin_token: Option<AdminToken>,
     /// Threads answering HTTP (each runs many connections; drawing and encoding run on their
     /// own threads, one per core). Default: one per core.
@@ -416,6 +443,55 @@ impl FetchSettings {
         PhotoLimits {
             max_pixels: self.max_image_pixels,
             ..PhotoLimits::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redis_urls_are_redis_or_rediss_and_never_printed() {
+        for good in [
+            "redis://127.0.0.1:6379/0",
+            "redis://:secret-password@redis.internal/",
+            "rediss://cache.example.com:6380/",
+        ] {
+            let url = RedisUrl::parse(good).unwrap();
+            assert!(!format!("{url:?}").contains("secret"));
+        }
+        for bad in [
+            "http://redis/",
+            "redis:",
+            "not a url",
+            "unix:///tmp/redis.sock",
+        ] {
+            assert!(RedisUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_refused_secret_is_not_quoted_in_the_error() {
+        use clap::Parser as _;
+        for (flag, secret) in [
+            ("--redis-url", "http://:hunter2@redis/"),
+            ("--admin-token", "hunter2 short"),
+        ] {
+            let error = crate::cli::Cli::try_parse_from(["apercu", "serve", flag, secret])
+                .unwrap_err()
+                .to_string();
+            assert!(!error.contains("hunter2"), "{error}");
+            assert!(error.contains(flag), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_redis_prefix_cannot_carry_a_hash_tag_or_spaces() {
+        assert_eq!(redis_prefix("apercu:").unwrap(), "apercu:");
+        assert_eq!(redis_prefix("").unwrap(), "");
+        for bad in ["a{b}", "with space", "é", &"x".repeat(65)] {
+            assert!(redis_prefix(bad).is_err(), "{bad}");
         }
     }
 }

@@ -155,12 +155,25 @@ async fn the_service_refuses_to_start_on_bad_settings_with_a_clear_message() {
             ],
             "neither an IP address nor a CIDR network",
         ),
+        (
+            vec![
+                "serve".to_owned(),
+                "--redis-url=http://:hunter2@redis.internal/".to_owned(),
+            ],
+            "must be a redis:// or rediss:// URL",
+        ),
+        (
+            vec!["serve".to_owned(), "--redis-prefix=a{b}".to_owned()],
+            "without spaces or braces",
+        ),
     ] {
         let started = std::time::Instant::now();
         let out = run(args.clone(), None).await;
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        // Secrets are refused without being repeated.
+        assert!(!stderr.contains("hunter2"), "{stderr}");
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
     let _ = std::fs::remove_dir_all(&empty);
