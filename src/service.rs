@@ -961,6 +961,112 @@ impl Service {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_shared_failure_reads_back_as_the_same_answer_and_ours_are_not_shared() {
+        let failures = [
+            ServiceError::from(FetchError::NotFound(410)),
+            ServiceError::from(FetchError::Timeout(Duration::from_secs(8))),
+            ServiceError::from(FetchError::Url(UrlError::Port(8080))),
+            ServiceError::from(FetchError::Blocked(Blocked::HostNotAllowed(
+                "elsewhere.example".into(),
+            ))),
+            ServiceError::from(FetchError::Blocked(Blocked::Address {
+                address: "10.0.0.1".parse().unwrap(),
+                reason: "private",
+            })),
+            ServiceError::from(FetchError::Unavailable(Unavailable::new(
+                Reason::WrongType,
+                "text/plain\r\nX-Injected: 1".into(),
+            ))),
+            ServiceError::NoLeadImage,
+        ];
+        for failure in failures {
+            let shared = failure.to_shared().unwrap();
+            let back = ServiceError::from_shared(&shared).unwrap();
+            let (before, after) = (
+                crate::error::AppError::from(failure.clone()),
+                crate::error::AppError::from(back),
+            );
+            assert_eq!(before.code(), after.code(), "{failure}");
+            assert_eq!(
+                actix_web::ResponseError::status_code(&before),
+                actix_web::ResponseError::status_code(&after)
+            );
+        }
+        for ours in [
+            ServiceError::Overloaded,
+            ServiceError::Internal("a worker failed".into()),
+            ServiceError::from(FetchError::Busy("news.example".into())),
+        ] {
+            assert!(ours.to_shared().is_none());
+        }
+        for garbage in [
+            &b"{}"[..],
+            b"{\"failure\":\"not-found\",\"status\":404,\"extra\":1}",
+            b"{\"failure\":\"unavailable\",\"reason\":\"made-up\",\"detail\":\"x\"}",
+            b"\xff",
+        ] {
+            assert!(ServiceError::from_shared(garbage).is_none());
+        }
+    }
+
+    #[test]
+    fn bodies_and_pages_read_back_whole_and_refuse_what_we_never_write() {
+        let body = Body {
+            version: Some("0123456789ab".into()),
+            ..Body::new(b"\xff\xd8 a card".to_vec())
+        };
+        let back = Body::from_shared(body.to_shared().into()).unwrap();
+        assert_eq!(
+            (&back.bytes, &back.etag, &back.version),
+            (&body.bytes, &body.etag, &body.version)
+        );
+        let page = HtmlPage {
+            body: Body::new(b"<!doctype html><title>t</title>".to_vec()),
+            content_security_policy: "default-src 'none'".into(),
+        };
+        let back = HtmlPage::from_shared(page.to_shared().into()).unwrap();
+        assert_eq!(back.content_security_policy, page.content_security_policy);
+        assert_eq!(back.body.bytes, page.body.bytes);
+
+        let forged = |etag: &str, version: &str, bytes: &[u8]| {
+            Bytes::from(fields::join(&[etag.as_bytes(), version.as_bytes(), bytes]))
+        };
+        for refused in [
+            forged("\"short\"", "", b"x"),
+            forged(&body.etag, "not hex!", b"x"),
+            forged(&body.etag, "", b""),
+            Bytes::from_static(b"not fields at all"),
+        ] {
+            assert!(Body::from_shared(refused).is_none());
+        }
+        let header_breaking = HtmlPage {
+            content_security_policy: "default-src 'none'\r\nSet-Cookie: a=b".into(),
+            ..page
+        };
+        assert!(HtmlPage::from_shared(header_breaking.to_shared().into()).is_none());
+    }
+
+    #[test]
+    fn an_article_reads_back_equal_unless_it_breaks_what_extraction_promises() {
+        let page = br#"<html lang="fr"><head><meta property="og:title" content="Le titre">
+            <meta property="og:image" content="/img/a.jpg"><meta property="article:published_time"
+            content="2024-04-10T08:15:00+02:00"></head><body><p>Texte.</p></body></html>"#;
+        let url = Url::parse("https://news.example/a").unwrap();
+        let article = extract::extract(page, None, &url);
+        let shared = article.to_shared();
+        assert_eq!(Article::from_shared(shared.clone().into()), Some(article));
+        let text = String::from_utf8(shared).unwrap();
+        for forged in [
+            text.replace("https://news.example/img/a.jpg", "javascript:alert(1)"),
+            text.replace("Le titre", "Le \\u202etitre"),
+            text.replace("\"lang\":\"fr\"", "\"lang\":\"fr\",\"extra\":1"),
+        ] {
+            assert_ne!(forged, text);
+            assert!(Article::from_shared(forged.into_bytes().into()).is_none());
+        }
+    }
+
     #[tokio::test]
     async fn cpu_work_past_the_queue_bound_is_turned_away_not_queued() {
         let pool = Arc::new(CpuPool::new(1, 1));

@@ -13,12 +13,12 @@ mod page;
 mod purge;
 mod thumb;
 
+use std::borrow::Cow;
+
 use actix_web::http::header::{
     self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderName, HeaderValue, IF_NONE_MATCH,
     X_CONTENT_TYPE_OPTIONS,
 };
-use std::borrow::Cow;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 
 pub use client::TrustedProxies;
