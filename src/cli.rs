@@ -96,6 +96,8 @@ pub enum CliError {
     BadBaseUrl(String),
     #[error("{0} declares no URL of its own: give the URL it was saved from with --base-url")]
     NoBaseUrl(PathBuf),
+    #[error("{path} is not an HTML page: it looks like {what}")]
+    NotHtml { path: PathBuf, what: &'static str },
     #[error("{url}: {source}")]
     Fetch { url: String, source: FetchError },
     #[error("{0}")]
@@ -341,6 +343,12 @@ pub fn inspect_bytes(
     base_url: Option<&str>,
     path: &Path,
 ) -> Result<Article, CliError> {
+    if let Some(what) = extract::not_html(bytes) {
+        return Err(CliError::NotHtml {
+            path: path.to_owned(),
+            what,
+        });
+    }
     if let Some(raw) = base_url {
         let url = Url::parse(raw)
             .ok()

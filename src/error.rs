@@ -42,7 +42,7 @@ impl AppError {
             message,
             cause,
             retry_after,
-            allow: "GET, HEAD",
+            allow: crate::routes::ALLOWED_METHODS,
         }
     }
 
@@ -76,7 +76,7 @@ impl AppError {
         AppError::new(
             StatusCode::NOT_FOUND,
             "not-found",
-            "There is nothing at this address.",
+            "There is nothing at this address; the preview debugger is at /.",
             String::new(),
         )
     }
@@ -97,7 +97,7 @@ impl AppError {
         AppError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method-not-allowed",
-            "Only GET and HEAD are answered.",
+            "Only GET, HEAD and OPTIONS are answered.",
             String::new(),
         )
     }
@@ -189,7 +189,8 @@ impl From<UrlError> for AppError {
             UrlError::Port(_) => (
                 StatusCode::BAD_REQUEST,
                 "invalid-url",
-                "Only the standard web ports can be fetched.",
+                "Only the standard web ports (80 and 443) are fetched, and never loopback or \
+                 private addresses, unless the operator allows them with APERCU_ALLOW_ADDRESSES.",
             ),
         };
         AppError::new(status, code, message, error.to_string())
@@ -210,7 +211,8 @@ impl From<&FetchError> for AppError {
             FetchError::Blocked(Blocked::Name(_) | Blocked::Address { .. }) => AppError::new(
                 StatusCode::FORBIDDEN,
                 "address-blocked",
-                "That address is not on the public internet.",
+                "That address is not on the public internet, so it is not fetched (unless the \
+                 operator allows it with APERCU_ALLOW_ADDRESSES).",
                 cause,
             ),
             FetchError::NotFound(_) => AppError::new(

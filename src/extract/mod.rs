@@ -27,6 +27,38 @@ pub use text::has_forbidden_char;
 
 use url::Url;
 
+/// What `bytes` are when they are clearly not an HTML page (an image, a PDF, an archive, binary
+/// data), named for a person; `None` when they may be one. A byte-order mark means text: UTF-16
+/// pages have NUL bytes of their own.
+#[must_use]
+pub fn not_html(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"\x89PNG\r\n\x1A\n", "a PNG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"%PDF-", "a PDF document"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\x1F\x8B", "gzip-compressed data"),
+        (b"\x00\x00\x01\x00", "an icon"),
+    ];
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return None;
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some("a WebP image");
+    }
+    if let Some((_, what)) = SIGNATURES
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+    {
+        return Some(what);
+    }
+    bytes[..bytes.len().min(1024)]
+        .contains(&0)
+        .then_some("binary data")
+}
+
 /// Bytes of a page read at most. The fetch layer stops earlier (`APERCU_MAX_HTML_BYTES`);
 /// this bound keeps the extractor's time bounded whoever calls it.
 pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -86,4 +118,26 @@ pub fn extract(page: &[u8], http_charset: Option<&str>, url: &Url) -> Article {
         html_dir: scanned.html_dir.as_deref(),
         body_dir: scanned.body_dir.as_deref(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_html;
+
+    #[test]
+    fn images_documents_and_binary_data_are_told_apart_from_pages() {
+        assert_eq!(
+            not_html(b"\xFF\xD8\xFF\xE0\x00\x10JFIF"),
+            Some("a JPEG image")
+        );
+        assert_eq!(
+            not_html(b"RIFF\x00\x00\x00\x00WEBPVP8 "),
+            Some("a WebP image")
+        );
+        assert_eq!(not_html(b"%PDF-1.7"), Some("a PDF document"));
+        assert_eq!(not_html(b"text\x00with a NUL"), Some("binary data"));
+        assert_eq!(not_html(b"<!doctype html><title>t</title>"), None);
+        assert_eq!(not_html(b"\xFF\xFE<\x00h\x00"), None);
+        assert_eq!(not_html(b""), None);
+    }
 }

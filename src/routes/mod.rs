@@ -15,6 +15,7 @@ mod thumb;
 
 use std::borrow::Cow;
 
+use actix_web::http::Method;
 use actix_web::http::header::{
     self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderName, HeaderValue, IF_NONE_MATCH,
     X_CONTENT_TYPE_OPTIONS,
@@ -85,6 +86,7 @@ pub fn configure(config: &mut web::ServiceConfig, purge: bool) {
                 .app_data(web::Data::new(handler))
                 .route(web::get().to(dispatch))
                 .route(web::head().to(dispatch))
+                .route(web::method(Method::OPTIONS).to(preflight))
                 .default_service(web::to(|| async {
                     Err::<HttpResponse, _>(AppError::method_not_allowed())
                 })),
@@ -136,6 +138,38 @@ async fn dispatch(
     }
     answer
 }
+
+/// `OPTIONS`: what the route allows, and for the routes other sites' scripts may read, the
+/// answer browsers expect to a CORS preflight (any origin, these methods, the headers asked
+/// for, remembered for a day).
+async fn preflight(request: HttpRequest, handler: web::Data<Handler>) -> HttpResponse {
+    let mut response = HttpResponse::NoContent();
+    response.insert_header((header::ALLOW, ALLOWED_METHODS));
+    if handler.allows_any_origin() {
+        response
+            .insert_header((ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"));
+        // Echoed when it is a plain list of header names (what browsers send).
+        if let Some(asked) = request
+            .headers()
+            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            .and_then(|value| value.to_str().ok())
+            .filter(|value| {
+                value.len() <= 1024
+                    && value.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b',' | b' ')
+                    })
+            })
+        {
+            response.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, asked.to_owned()));
+        }
+    }
+    response.finish()
+}
+
+/// The methods every `GET` route answers.
+pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
 
 impl Handler {
     /// The routes other sites' scripts may read (SPEC §3 "CORS").

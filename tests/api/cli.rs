@@ -59,6 +59,19 @@ async fn inspect_fetches_an_article_url() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_says_an_image_is_not_an_html_page() {
+    let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-photo.jpg");
+    let out = run(vec!["inspect".into(), photo.into()], None).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not an HTML page: it looks like a JPEG image"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_exemption_loopback_is_refused_with_a_reason() {
     let origin = start().await;
     let out = run(vec!["inspect".into(), origin.url("/article")], None).await;

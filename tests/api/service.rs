@@ -198,6 +198,54 @@ pub async fn same_answer_at_once(urls: &[String]) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cors_preflight_is_answered_as_browsers_expect_without_fetching_anything() {
+    let app = spawn_app().await;
+    for route in [
+        "/meta",
+        "/card.jpg",
+        "/card.png",
+        "/oembed",
+        "/oembed.json",
+        "/thumb",
+    ] {
+        let preflight = app
+            .client
+            .request(reqwest::Method::OPTIONS, app.url(route, "/article"))
+            .header("origin", "https://blog.example")
+            .header("access-control-request-method", "GET")
+            .header(
+                "access-control-request-headers",
+                "x-requested-with, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), StatusCode::NO_CONTENT, "{route}");
+        assert_eq!(header(&preflight, "access-control-allow-origin"), "*");
+        assert_eq!(
+            header(&preflight, "access-control-allow-methods"),
+            "GET, HEAD, OPTIONS"
+        );
+        assert_eq!(
+            header(&preflight, "access-control-allow-headers"),
+            "x-requested-with, content-type"
+        );
+        assert_eq!(header(&preflight, "access-control-max-age"), "86400");
+    }
+    // The pages are not for other sites' scripts: the method is allowed, CORS is not.
+    let page = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/embed", "/article"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&page, "allow"), "GET, HEAD, OPTIONS");
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(app.counts(), (0, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn head_answers_like_get_without_a_body() {
     let app = spawn_app().await;
     let get = app.get(&app.url("/card.jpg", "/article")).await;
@@ -336,7 +384,7 @@ async fn bad_requests_get_a_json_error_with_a_stable_code() {
         .await
         .unwrap();
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(header(&post, "allow"), "GET, HEAD");
+    assert_eq!(header(&post, "allow"), "GET, HEAD, OPTIONS");
     // Only `localhost` got as far as the fetcher, whose guard refused it.
     assert_eq!(app.counts(), (1, 0, 0));
     assert_eq!(app.origin.hits("/article"), 0);
