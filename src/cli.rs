@@ -35,6 +35,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service (the default).
     Serve(ServeSettings),
+    /// Run the service for a first try, without the internet: it prints the addresses of the
+    /// preview debugger and of every answer for the bundled sample article, and the
+    /// administration token (a new one, unless `APERCU_ADMIN_TOKEN` is set) for `/purge`.
+    Demo(ServeSettings),
     /// Exit 0 when the service's `/healthz` answers 200 (for Docker `HEALTHCHECK`).
     Healthcheck {
         /// The URL to ask. Defaults to `/healthz` on the address the service listens on.
@@ -140,6 +144,15 @@ pub fn main() -> ExitCode {
 pub fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Serve(settings) => serve(&settings),
+        Command::Demo(mut settings) => {
+            let mut new_token = None;
+            if settings.admin_token.is_none() {
+                let (token, text) = crate::config::AdminToken::random();
+                settings.admin_token = Some(token);
+                new_token = Some(text);
+            }
+            demo(&settings, new_token.as_deref())
+        }
         Command::Healthcheck { url, listen } => healthcheck(url, listen),
         Command::Inspect {
             target,
@@ -219,15 +232,45 @@ pub fn run(command: Command) -> Result<(), CliError> {
 
 /// Runs the service until it is stopped.
 fn serve(settings: &ServeSettings) -> Result<(), CliError> {
+    run_service(settings, |_| {})
+}
+
+/// Builds the service, says where it is (`announce` adds its own lines with the public URL),
+/// and serves until it is stopped.
+fn run_service(settings: &ServeSettings, announce: impl FnOnce(&Url)) -> Result<(), CliError> {
     crate::logging::init(settings);
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings, system_lookup())?;
+        let public = app.service().public_url.clone();
         tracing::info!(
             address = %settings.listen,
             port = app.port(),
-            "serving"
+            "serving on {public} (open it in a browser for the preview debugger)"
         );
+        announce(&public);
         app.run_until_stopped().await.map_err(CliError::Write)
+    })
+}
+
+/// `serve`, introduced: what to open and what to run on the bundled sample article, which the
+/// service answers without the network.
+fn demo(settings: &ServeSettings, new_token: Option<&str>) -> Result<(), CliError> {
+    run_service(settings, |public| {
+        let sample: String =
+            url::form_urlencoded::byte_serialize(crate::fetch::sample::ARTICLE.as_bytes())
+                .collect();
+        let token = new_token.unwrap_or("$APERCU_ADMIN_TOKEN");
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "\nAperçu is running on {public} — everything below works without the internet.\n\n\
+             The preview debugger, on the bundled sample article:\n  {public}?url={sample}\n\n\
+             Its answers:\n  {public}meta?url={sample}\n  {public}card.jpg?url={sample}\n  \
+             {public}oembed?url={sample}\n  {public}embed?url={sample}\n  {public}share?url={sample}\n\n\
+             Purge it (administration token {token}):\n  \
+             curl -X POST -H 'Authorization: Bearer {token}' '{public}purge?url={sample}'\n\n\
+             Stop with Ctrl-C.\n"
+        );
     })
 }
 

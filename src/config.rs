@@ -344,6 +344,19 @@ pub struct AdminToken(sha2::digest::Output<sha2::Sha256>);
 impl AdminToken {
     const MIN_LENGTH: usize = 16;
 
+    /// A new random token (128 bits from the process's random hasher keys, as hex), and its
+    /// text to show once.
+    #[must_use]
+    pub fn random() -> (Self, String) {
+        use std::hash::{BuildHasher, RandomState};
+        let (high, low) = (
+            RandomState::new().hash_one(0u8),
+            RandomState::new().hash_one(1u8),
+        );
+        let text = format!("{high:016x}{low:016x}");
+        (AdminToken(sha2::Sha256::digest(text.as_bytes())), text)
+    }
+
     fn parse(raw: &str) -> Result<Self, String> {
         if raw.chars().count() < Self::MIN_LENGTH || raw.chars().any(char::is_whitespace) {
             return Err(format!(

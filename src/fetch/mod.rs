@@ -5,10 +5,11 @@
 
 pub mod client;
 pub mod guard;
+pub mod sample;
 
 pub use client::{
-    FetchConfig, FetchError, Fetched, Fetcher, Kind, Lookup, NoDns, Reason, StaticDns, SystemDns,
-    Unavailable, VIA, install_tls_provider, system_lookup,
+    FetchConfig, FetchError, Fetched, Fetcher, Hop, Kind, Lookup, NoDns, Reason, StaticDns,
+    SystemDns, Unavailable, VIA, install_tls_provider, system_lookup,
 };
 pub use guard::{AllowedHosts, Blocked, Exemption, Guard};
 

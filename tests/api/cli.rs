@@ -191,3 +191,42 @@ async fn the_service_refuses_to_start_on_bad_settings_with_a_clear_message() {
     }
     let _ = std::fs::remove_dir_all(&empty);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_prints_addresses_that_answer_without_the_network_and_a_token_that_purges() {
+    let port = crate::process::free_port();
+    let printed = std::env::temp_dir().join(format!("apercu-demo-{port}.txt"));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_apercu"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(["demo", "--listen", &format!("127.0.0.1:{port}")]);
+    let file = std::fs::File::create(&printed).unwrap();
+    let _server = crate::process::Server::spawn_with_stdout(command, port, file.into()).await;
+    let text = std::fs::read_to_string(&printed).unwrap();
+    let _ = std::fs::remove_file(&printed);
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    // The answers (the debugger's own addresses are checked with the debugger).
+    let urls: Vec<&str> = text
+        .split_whitespace()
+        .filter(|word| word.starts_with("http://127.0.0.1") && !word.contains("/?url="))
+        .filter(|word| !word.ends_with('/'))
+        .collect();
+    assert!(urls.len() >= 5, "{text}");
+    for url in &urls {
+        let response = client.get(*url).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+    }
+    let token = text
+        .split("Bearer ")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    let purge = text
+        .split_whitespace()
+        .find(|word| word.contains("/purge?url="))
+        .unwrap()
+        .trim_matches('\'');
+    let purged = client.post(purge).bearer_auth(token).send().await.unwrap();
+    assert_eq!(purged.status(), 200);
+}

@@ -24,9 +24,14 @@ impl Server {
     }
 
     /// Runs `command`, a server told to listen on 127.0.0.1:`port`, until `/healthz` answers.
-    pub async fn spawn(mut command: Command, port: u16) -> Server {
+    pub async fn spawn(command: Command, port: u16) -> Server {
+        Self::spawn_with_stdout(command, port, Stdio::null()).await
+    }
+
+    /// [`Server::spawn`], its standard output going to `stdout`.
+    pub async fn spawn_with_stdout(mut command: Command, port: u16, stdout: Stdio) -> Server {
         apercu::fetch::install_tls_provider();
-        command.stdout(Stdio::null()).stderr(Stdio::piped());
+        command.stdout(stdout).stderr(Stdio::piped());
         let server = Server {
             child: command.spawn().unwrap(),
             base: format!("http://127.0.0.1:{port}"),
