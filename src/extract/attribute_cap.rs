@@ -29,6 +29,13 @@ const RAW_TEXT: &[&[u8]] = &[
 /// nothing needed cutting. Cuts fall on ASCII bytes, so UTF-8 text stays valid.
 #[must_use]
 pub fn cap_attributes(input: &[u8]) -> Cow<'_, [u8]> {
+    cap_attributes_with_cuts(input).0
+}
+
+/// [`cap_attributes`], and the ranges of `input` it removed, in order (so that offsets in the
+/// result can be moved back to `input`).
+#[must_use]
+pub fn cap_attributes_with_cuts(input: &[u8]) -> (Cow<'_, [u8]>, Vec<(usize, usize)>) {
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while let Some(offset) = input[i..].iter().position(|&b| b == b'<') {
@@ -51,16 +58,16 @@ pub fn cap_attributes(input: &[u8]) -> Cow<'_, [u8]> {
         };
     }
     if cuts.is_empty() {
-        return Cow::Borrowed(input);
+        return (Cow::Borrowed(input), cuts);
     }
     let mut out = Vec::with_capacity(input.len());
     let mut copied = 0;
-    for (from, to) in cuts {
+    for &(from, to) in &cuts {
         out.extend_from_slice(&input[copied..from]);
         copied = to;
     }
     out.extend_from_slice(&input[copied..]);
-    Cow::Owned(out)
+    (Cow::Owned(out), cuts)
 }
 
 /// Index just past the first `needle` at or after `from`, or the end of input.

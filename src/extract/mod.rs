@@ -16,6 +16,7 @@ mod microdata;
 mod open_graph;
 mod page;
 mod scan;
+pub mod tags;
 mod text;
 mod title;
 mod twitter;
