@@ -13,6 +13,7 @@ use crate::card;
 use crate::config::{CardSettings, FetchSettings, ServeSettings, SettingsError};
 use crate::extract::{self, Article};
 use crate::fetch::{FetchError, Fetcher, Kind, system_lookup};
+use crate::inspect;
 use crate::startup::{Application, StartupError};
 
 /// Aperçu: social-share previews and embeds for news articles.
@@ -72,6 +73,29 @@ pub enum Command {
         #[command(flatten)]
         fetch: FetchSettings,
     },
+    /// Check how a page will look when shared: the preview debugger's findings, each with its
+    /// fix. Exit status 1 when one is an error (for a publisher's CI, on every template), 2 when
+    /// the page cannot be checked.
+    Check {
+        /// The page's URL, or a saved HTML file.
+        target: String,
+        /// The URL a saved page was saved from (as for `inspect`); relative image URLs resolve
+        /// against it.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// `text` (colours when a terminal), or `json`: the whole report, as `/report.json`.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Do not fetch the images the page names: their size, weight and shape are then not
+        /// checked.
+        #[arg(long)]
+        offline: bool,
+        /// The `charset` the server declared for a saved page, if known.
+        #[arg(long, value_name = "LABEL")]
+        charset: Option<String>,
+        #[command(flatten)]
+        fetch: FetchSettings,
+    },
     /// Print the metadata of an article as JSON (the `/meta` body).
     Inspect {
         /// The article's URL, or a saved HTML file.
@@ -87,6 +111,18 @@ pub enum Command {
         fetch: FetchSettings,
     },
 }
+
+/// How `apercu check` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+/// `apercu check`'s exit status when an error-level finding is reported.
+pub const CHECK_FOUND_ERRORS: u8 = 1;
+/// `apercu check`'s exit status when the page cannot be checked.
+pub const CHECK_FAILED: u8 = 2;
 
 /// What can go wrong on the command line; each is one sentence for people.
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +156,9 @@ pub enum CliError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Startup(#[from] StartupError),
+    /// `apercu check` reported an error-level finding (already printed).
+    #[error("the page has error-level findings")]
+    Findings,
     #[error("{url} is not healthy: {reason}")]
     Unhealthy { url: String, reason: String },
 }
@@ -128,11 +167,18 @@ pub enum CliError {
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command.unwrap_or(Command::Serve(cli.serve))) {
+    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
+    let checking = matches!(command, Command::Check { .. });
+    match run(command) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Findings) => ExitCode::from(CHECK_FOUND_ERRORS),
         Err(e) => {
             eprintln!("apercu: {e}");
-            ExitCode::FAILURE
+            if checking {
+                ExitCode::from(CHECK_FAILED)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -154,6 +200,36 @@ pub fn run(command: Command) -> Result<(), CliError> {
             demo(&settings, new_token.as_deref())
         }
         Command::Healthcheck { url, listen } => healthcheck(url, listen),
+        Command::Check {
+            target,
+            base_url,
+            format,
+            offline,
+            charset,
+            fetch,
+        } => {
+            let source = Source::new(&fetch)?;
+            let report =
+                source.report(&target, charset.as_deref(), base_url.as_deref(), offline)?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                CheckFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &report)
+                        .map_err(std::io::Error::from)?;
+                    writeln!(out)?;
+                }
+                CheckFormat::Text => {
+                    let colour = std::io::IsTerminal::is_terminal(&out)
+                        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+                    out.write_all(check_text(&report, colour).as_bytes())?;
+                }
+            }
+            if report.has_errors() {
+                Err(CliError::Findings)
+            } else {
+                Ok(())
+            }
+        }
         Command::Inspect {
             target,
             base_url,
@@ -325,23 +401,95 @@ impl Source {
         charset: Option<&str>,
         base_url: Option<&str>,
     ) -> Result<Article, CliError> {
-        if !(target.starts_with("http://") || target.starts_with("https://")) {
+        if !is_url(target) {
             let path = PathBuf::from(target);
             return inspect_bytes(&read(&path)?, charset, base_url, &path);
         }
-        let url = ArticleUrl::parse(target, self.fetcher.extra_ports())?;
-        let page = self
-            .runtime
-            .block_on(self.fetcher.fetch(&url, Kind::Page))
-            .map_err(|source| CliError::Fetch {
-                url: url.to_string(),
-                source,
-            })?;
+        let page = self.fetch_page(target)?;
         Ok(extract::extract(
             &page.body,
             page.charset.as_deref(),
             page.url.as_url(),
         ))
+    }
+
+    /// The page at `url`, through the guarded pipeline.
+    fn fetch_page(&self, url: &str) -> Result<crate::fetch::Fetched, CliError> {
+        let url = ArticleUrl::parse(url, self.fetcher.extra_ports())?;
+        self.runtime
+            .block_on(self.fetcher.fetch(&url, Kind::Page))
+            .map_err(|source| CliError::Fetch {
+                url: url.to_string(),
+                source,
+            })
+    }
+
+    /// The preview debugger's report on `target` (a URL or a saved page), without Aperçu's
+    /// own answers; the images the tags name are fetched and measured unless `offline`.
+    fn report(
+        &self,
+        target: &str,
+        charset: Option<&str>,
+        base_url: Option<&str>,
+        offline: bool,
+    ) -> Result<inspect::Report, CliError> {
+        let (bytes, charset, facts) = if is_url(target) {
+            let page = self.fetch_page(target)?;
+            let facts = inspect::PageFacts::of(&page);
+            (page.body, page.charset, facts)
+        } else {
+            let path = PathBuf::from(target);
+            let bytes = read(&path)?;
+            let article = inspect_bytes(&bytes, charset, base_url, &path)?;
+            let facts = inspect::PageFacts {
+                url: article.url,
+                status: 200,
+                hops: Vec::new(),
+                bytes: bytes.len(),
+                truncated: bytes.len() > extract::MAX_PAGE_BYTES,
+                robots: None,
+            };
+            (bytes, charset.map(str::to_owned), facts)
+        };
+        let article = extract::extract(&bytes, charset.as_deref(), &facts.url);
+        let tags = extract::tags::scan(&bytes, charset.as_deref());
+        let images = if offline {
+            Vec::new()
+        } else {
+            inspect::images_to_measure(&facts.url, &tags, &article)
+                .into_iter()
+                .map(|url| self.measure(&url))
+                .collect()
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        Ok(inspect::report(
+            target, now, facts, article, tags, images, None,
+        ))
+    }
+
+    /// Fetches the image at `url` through the guarded pipeline and measures it.
+    fn measure(&self, url: &Url) -> inspect::ImageFacts {
+        let found = ArticleUrl::from_url(url, self.fetcher.extra_ports())
+            .map_err(|e| inspect::why_not_fetched(&FetchError::Url(e)))
+            .and_then(|target| {
+                self.runtime
+                    .block_on(self.fetcher.fetch(&target, Kind::Image))
+                    .map_err(|e| inspect::why_not_fetched(&e))
+            })
+            .and_then(|image| {
+                inspect::measure(
+                    &image.body,
+                    image.media_type.as_deref(),
+                    image.hops.len() > 1,
+                )
+                .ok_or_else(|| "its bytes do not decode as an image".to_owned())
+            });
+        inspect::ImageFacts {
+            url: url.to_string(),
+            found,
+        }
     }
 
     /// The article's lead photo, fetched through the same pipeline (a photo URL is as hostile as
@@ -367,6 +515,71 @@ impl Source {
             }
         }
     }
+}
+
+/// Whether a command's target is a URL rather than a file.
+fn is_url(target: &str) -> bool {
+    target.starts_with("http://") || target.starts_with("https://")
+}
+
+/// `apercu check`'s report for a terminal: each finding with its fix, what each platform
+/// shows, and the count.
+#[must_use]
+pub fn check_text(report: &inspect::Report, colour: bool) -> String {
+    use std::fmt::Write as _;
+    let paint = |code: &str, text: &str| {
+        if colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", paint("1", report.page.url.as_str()));
+    if report.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "  Nothing to fix: this page is shared well everywhere."
+        );
+    }
+    for finding in &report.findings {
+        let (code, name) = match finding.severity {
+            inspect::Severity::Error => ("1;31", "error"),
+            inspect::Severity::Warning => ("1;33", "warning"),
+            inspect::Severity::Notice => ("1;34", "notice"),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            paint(code, &format!("{name:<7}")),
+            finding.code,
+            finding.message
+        );
+        let _ = writeln!(out, "          fix: {}", finding.fix);
+    }
+    let _ = writeln!(out, "\nPreviews:");
+    for preview in &report.previews {
+        let layout = match preview.layout {
+            inspect::Layout::Large => "large image",
+            inspect::Layout::Small => "small image",
+            inspect::Layout::Text => "no image",
+        };
+        let title = preview
+            .title
+            .as_ref()
+            .map_or_else(|| "(no title)".to_owned(), |title| title.text.clone());
+        let _ = writeln!(out, "  {:<14} {:<12} {title}", preview.name, layout);
+    }
+    let count = |severity| report.count(severity);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "\n{}, {}, {}",
+        plural(count(inspect::Severity::Error), "error"),
+        plural(count(inspect::Severity::Warning), "warning"),
+        plural(count(inspect::Severity::Notice), "notice")
+    );
+    out
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, CliError> {

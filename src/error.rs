@@ -138,6 +138,17 @@ impl AppError {
         )
     }
 
+    /// An image the preview debugger's report does not show.
+    #[must_use]
+    pub fn not_in_report() -> Self {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "image-not-found",
+            "This image is not one the report shows; open the report again.",
+            "image not in the report".to_owned(),
+        )
+    }
+
     #[must_use]
     pub fn code(&self) -> &'static str {
         self.code
@@ -306,6 +317,29 @@ impl AppError {
             .body(crate::pages::error_page(self.message, article_url));
         self.add_headers(&mut response);
         response
+    }
+
+    /// The error shown in a page of the service's own (the debugger shows it under its form),
+    /// with the page's policy.
+    #[must_use]
+    pub fn page_response(&self, html: String, content_security_policy: &str) -> HttpResponse {
+        self.log();
+        let mut response = HttpResponse::build(self.status)
+            .content_type("text/html; charset=utf-8")
+            .body(html);
+        self.add_headers(&mut response);
+        if let Ok(policy) = HeaderValue::from_str(content_security_policy) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::CONTENT_SECURITY_POLICY, policy);
+        }
+        response
+    }
+
+    /// The sentence for people.
+    #[must_use]
+    pub fn message(&self) -> &'static str {
+        self.message
     }
 
     fn log(&self) {

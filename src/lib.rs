@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod fetch;
+pub mod inspect;
 pub mod logging;
 pub mod metrics;
 pub mod oembed;

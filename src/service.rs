@@ -19,6 +19,7 @@ use crate::cache::{Accept, Cache, Cached, Failure, Fresh, Key, Kind, Purged, Sha
 use crate::card::{self, Format, Logo, Photo, PhotoLimits, Renderer, Theme};
 use crate::extract::{self, Article};
 use crate::fetch::{Blocked, FetchError, Fetched, Fetcher, Reason, Unavailable};
+use crate::inspect;
 use crate::logging::loggable;
 use crate::metrics::Metrics;
 use crate::oembed::{self, OembedFormat};
@@ -955,6 +956,294 @@ impl Service {
             from_stale: body.from_stale,
         })
     }
+}
+
+/// The preview debugger's report on a page, and the page's images scaled down for its previews
+/// (served from here, so the debugger never makes a browser ask another site).
+#[derive(Debug)]
+pub struct Inspection {
+    pub report: inspect::Report,
+    /// By image URL: a JPEG at most [`PICTURE_WIDTH`] wide.
+    pub pictures: Vec<(String, Body)>,
+}
+
+/// Reports stay with the replica that made them: they are rarely asked twice, and "fetch
+/// again" is limited per replica.
+impl SharedValue for Inspection {
+    const SHARED: bool = false;
+
+    fn to_shared(&self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    fn from_shared(_: Bytes) -> Option<Self> {
+        None
+    }
+}
+
+impl Inspection {
+    /// Seconds since the page was fetched.
+    #[must_use]
+    pub fn age(&self) -> u64 {
+        unix_now().saturating_sub(self.report.made_at_unix)
+    }
+
+    /// The scaled-down picture of the image at `url`, when the report measured one.
+    #[must_use]
+    pub fn picture(&self, url: &str) -> Option<&Body> {
+        self.pictures
+            .iter()
+            .find(|(picture, _)| picture == url)
+            .map(|(_, body)| body)
+    }
+}
+
+/// The width of the pictures a report's previews show (as wide as the widest preview).
+pub const PICTURE_WIDTH: u32 = 600;
+
+/// "Fetch again" re-reads a page at most this often.
+pub const REFETCH_AFTER: Duration = Duration::from_secs(60);
+
+/// Seconds since 1970, now.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+impl Service {
+    /// The preview debugger's report on the page at `url`. `again` asks for the page to be
+    /// fetched again: it is, when the report held is older than [`REFETCH_AFTER`]; the new
+    /// article then replaces the cached one (new content versions, nothing purged).
+    ///
+    /// # Errors
+    /// The page's fetch failure.
+    pub async fn report(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        again: bool,
+    ) -> Result<Cached<Inspection>, ServiceError> {
+        let recent = |held: &Inspection| {
+            unix_now().saturating_sub(held.report.made_at_unix) < REFETCH_AFTER.as_secs()
+        };
+        let accept: Accept<'_, Inspection> = if again { Some(&recent) } else { None };
+        // Boxed: a report's work (fetches, probes, renders) makes a large future.
+        Box::pin(
+            self.cached(Kind::Report, url, "", accept, |this, url| async move {
+                Box::pin(this.inspect(url)).await
+            }),
+        )
+        .await
+    }
+
+    async fn inspect(self: Arc<Self>, url: ArticleUrl) -> Result<Fresh<Inspection>, ServiceError> {
+        self.metrics.page_fetches.inc();
+        let page = self.fetch(&url, crate::fetch::Kind::Page).await?;
+        let made_at = unix_now();
+        let origin_max_age = page.max_age.map(Duration::from_secs);
+        let facts = inspect::PageFacts::of(&page);
+        let (article, tags) = self
+            .on_cpu(move || {
+                let article =
+                    extract::extract(&page.body, page.charset.as_deref(), page.url.as_url());
+                let tags = extract::tags::scan(&page.body, page.charset.as_deref());
+                (article, tags)
+            })
+            .await?;
+        let article = self.replace_article(&url, article, origin_max_age).await?;
+        let measured = inspect::images_to_measure(&facts.url, &tags, &article.value);
+        let mut probes = Vec::new();
+        for image in measured {
+            let this = Arc::clone(&self);
+            probes.push(tokio::spawn(async move { this.measure(image).await }));
+        }
+        let mut images = Vec::new();
+        let mut pictures = Vec::new();
+        for probe in probes {
+            let (facts, picture) = probe
+                .await
+                .map_err(|e| ServiceError::Internal(format!("an image probe failed: {e}")))?;
+            if let Some(picture) = picture {
+                pictures.push((facts.url.clone(), picture));
+            }
+            images.push(facts);
+        }
+        let answers = self.answers(&url, &article).await?;
+        let report = inspect::report(
+            url.as_str(),
+            made_at,
+            facts,
+            (*article.value).clone(),
+            tags,
+            images,
+            Some(answers),
+        );
+        let weight = serde_json::to_vec(&report).map_or(64 * 1024, |json| json.len() * 2)
+            + pictures
+                .iter()
+                .map(|(_, body)| body.bytes.len() + BODY_OVERHEAD)
+                .sum::<usize>();
+        Ok(Fresh {
+            value: Inspection { report, pictures },
+            origin_max_age,
+            weight,
+            from_stale: false,
+        })
+    }
+
+    /// Makes `article`, just extracted from a new fetch, the cached article of `url`, so that
+    /// the report's card and answers show what the report shows.
+    async fn replace_article(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        article: Article,
+        origin_max_age: Option<Duration>,
+    ) -> Result<Cached<Article>, ServiceError> {
+        let weight = serde_json::to_vec(&article).map_or(4096, |json| json.len() * 2);
+        let newer = Arc::new(article);
+        let accept = {
+            let newer = Arc::clone(&newer);
+            move |held: &Article| *held == *newer
+        };
+        let fresh = Fresh {
+            value: Arc::unwrap_or_clone(newer),
+            origin_max_age,
+            weight,
+            from_stale: false,
+        };
+        self.cached(
+            Kind::Article,
+            url,
+            "",
+            Some(&accept),
+            move |_, _| async move { Ok(fresh) },
+        )
+        .await
+    }
+
+    /// Fetches the image at `url` through the guarded fetcher, measures it, and scales it down
+    /// for the previews.
+    async fn measure(self: Arc<Self>, url: Url) -> (inspect::ImageFacts, Option<Body>) {
+        let failed = |reason: String| {
+            (
+                inspect::ImageFacts {
+                    url: url.to_string(),
+                    found: Err(reason),
+                },
+                None,
+            )
+        };
+        let target = match ArticleUrl::from_url(&url, self.fetcher.extra_ports()) {
+            Ok(target) => target,
+            Err(e) => return failed(inspect::why_not_fetched(&FetchError::Url(e))),
+        };
+        let image = match self.fetch(&target, crate::fetch::Kind::Image).await {
+            Ok(image) => image,
+            Err(e) => return failed(inspect::why_not_fetched(&e)),
+        };
+        let limits = self.photo_limits;
+        let service = Arc::clone(&self);
+        let measured = self
+            .on_cpu(move || {
+                let measured = inspect::measure(
+                    &image.body,
+                    image.media_type.as_deref(),
+                    image.hops.len() > 1,
+                )?;
+                let picture = Photo::decode_for(&image.body, &limits, PICTURE_WIDTH, 1)
+                    .ok()
+                    .and_then(|photo| {
+                        let (w, h) =
+                            oembed::thumbnail_size((photo.width(), photo.height()), PICTURE_WIDTH);
+                        let pixels = card::photo::cover(&photo, w, h, 0.5);
+                        service.encode(&pixels, Format::Jpeg).ok()
+                    })
+                    .map(Body::new);
+                Some((measured, picture))
+            })
+            .await;
+        match measured {
+            Ok(Some((measured, picture))) => (
+                inspect::ImageFacts {
+                    url: url.to_string(),
+                    found: Ok(measured),
+                },
+                picture,
+            ),
+            Ok(None) => failed("its bytes do not decode as an image".to_owned()),
+            Err(_) => failed("the service was too busy to measure it".to_owned()),
+        }
+    }
+
+    /// Aperçu's answers for the article: the card in every format (timed), the oEmbed
+    /// response, the embed and share URLs, the head snippet and the share page's tags.
+    async fn answers(
+        self: &Arc<Self>,
+        url: &ArticleUrl,
+        article: &Cached<Article>,
+    ) -> Result<inspect::Answers, ServiceError> {
+        let photo = self.lead_photo(&article.value).await;
+        let logo = self
+            .look
+            .logo(article.value.url.host_str(), &self.photo_limits);
+        let service = Arc::clone(self);
+        let (article_value, drawn_photo) = (Arc::clone(&article.value), photo.clone());
+        let (draw_millis, encoded) = self
+            .on_cpu(move || {
+                let started = Instant::now();
+                let card = service.renderer.compose(
+                    &article_value,
+                    drawn_photo.as_deref(),
+                    logo.as_deref(),
+                    &service.look.theme,
+                );
+                let draw_millis = millis(started.elapsed());
+                let encoded: Vec<_> = [Format::Jpeg, Format::Png, Format::Webp]
+                    .into_iter()
+                    .map(|format| {
+                        let started = Instant::now();
+                        let bytes = service.encode(&card.pixels, format);
+                        (format, bytes, millis(started.elapsed()))
+                    })
+                    .collect();
+                (draw_millis, encoded)
+            })
+            .await?;
+        let versions = self.versions(&article.value);
+        let subject = self.subject(&article.value, url, photo.as_deref(), &versions);
+        let mut cards = Vec::new();
+        for (format, bytes, encode_millis) in encoded {
+            let bytes = bytes.map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let route = format!("card.{}", format.extension());
+            cards.push(inspect::CardFacts {
+                format: format.extension(),
+                media_type: format.media_type(),
+                url: subject.service_url(&route, &[("v", versions.card.clone())]),
+                bytes: bytes.len(),
+                encode_millis,
+            });
+        }
+        let size = (oembed::NATURAL_WIDTH, oembed::NATURAL_HEIGHT);
+        let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
+        let share =
+            pages::share_page(&subject).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(inspect::Answers {
+            cards,
+            draw_millis,
+            oembed: serde_json::from_slice(&oembed::to_json(&response))
+                .unwrap_or(serde_json::Value::Null),
+            oembed_url: subject.service_url("oembed", &[("format", "json".to_owned())]),
+            embed_url: subject.service_url("embed", &[("v", versions.embed.clone())]),
+            share_url: subject.service_url("share", &[]),
+            head: pages::head_snippet(&subject),
+            share_tags: extract::tags::scan(share.html.as_bytes(), Some("utf-8")),
+        })
+    }
+}
+
+/// A duration in milliseconds, to a tenth.
+fn millis(elapsed: Duration) -> f64 {
+    (elapsed.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 #[cfg(test)]

@@ -64,6 +64,8 @@ pub enum Kind {
     Oembed,
     Thumb,
     Page,
+    /// The preview debugger's report on a page.
+    Report,
 }
 
 impl Kind {
@@ -77,6 +79,7 @@ impl Kind {
             Kind::Oembed => "oembed",
             Kind::Thumb => "thumb",
             Kind::Page => "page",
+            Kind::Report => "report",
         }
     }
 }

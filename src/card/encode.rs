@@ -34,6 +34,16 @@ impl Format {
         }
     }
 
+    /// Its file extension, as in the card routes (`card.png`, `card.jpg`, `card.webp`).
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Jpeg => "jpg",
+            Format::Webp => "webp",
+        }
+    }
+
     /// The format named by a file extension or a `--format` value.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {

@@ -2,12 +2,19 @@
 //! (tags for crawlers, a redirect for people), through auto-escaping templates. Pure: an
 //! article and our public URL in, HTML and its security policy out.
 
+mod debugger;
+
 use askama::Template;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use crate::extract::TextDirection;
 use crate::oembed::{self, Subject};
+
+pub use debugger::{Debugger, Shown, debugger_page};
+
+/// The service's icon, as the debugger's page names it.
+pub const FAVICON: &str = include_str!("favicon.svg");
 
 /// Bump when a template's output changes: pages of the old templates are then new URLs.
 pub const TEMPLATE_VERSION: u32 = 1;
@@ -96,6 +103,14 @@ struct ShareTemplate<'a> {
     site_name: Option<&'a str>,
     og_locale: Option<String>,
     article_url: &'a str,
+    card_url: String,
+    links: DiscoveryLinks,
+}
+
+#[derive(Template)]
+#[template(path = "head.html")]
+struct HeadTemplate<'a> {
+    title: &'a str,
     card_url: String,
     links: DiscoveryLinks,
 }
@@ -237,6 +252,22 @@ pub fn share_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
         content_security_policy: "default-src 'none'; base-uri 'none'; form-action 'none'"
             .to_owned(),
     })
+}
+
+/// The tags a publisher pastes into an article's `<head>` so that platforms take Aperçu's card
+/// (`og:image` with its type, size and alt text, `twitter:card`) and oEmbed consumers find
+/// the embed: the share page's own tags, without its title and description (the article keeps
+/// its own). The card URL names no content version, so the snippet stays right when the
+/// article changes.
+#[must_use]
+pub fn head_snippet(subject: &Subject<'_>) -> String {
+    HeadTemplate {
+        title: subject.heading(),
+        card_url: subject.service_url("card.jpg", &[]),
+        links: DiscoveryLinks::new(subject),
+    }
+    .render()
+    .unwrap_or_default()
 }
 
 /// A page for an error of an HTML route: the public message and, when known, a link to the

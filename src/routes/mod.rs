@@ -4,6 +4,7 @@
 
 mod card;
 mod client;
+mod debugger;
 mod health;
 mod limit;
 mod meta;
@@ -52,7 +53,11 @@ pub struct CdnPolicy {
 }
 
 /// The `GET`/`HEAD` routes of SPEC §3.
-const ROUTES: [(&str, Handler); 13] = [
+const ROUTES: [(&str, Handler); 17] = [
+    ("/", Handler::Debugger(debugger::As::Negotiated)),
+    ("/favicon.svg", Handler::Favicon),
+    ("/report.json", Handler::Debugger(debugger::As::Json)),
+    ("/debug/image", Handler::DebugImage),
     ("/healthz", Handler::Healthz),
     ("/readyz", Handler::Readyz),
     ("/metrics", Handler::Metrics),
@@ -109,6 +114,9 @@ enum Handler {
     Oembed(Option<OembedFormat>),
     Thumb,
     Page(PageKind),
+    Debugger(debugger::As),
+    DebugImage,
+    Favicon,
     Purge,
 }
 
@@ -127,6 +135,9 @@ async fn dispatch(
         Handler::Oembed(format) => oembed::oembed(&request, &service, format).await,
         Handler::Thumb => thumb::thumb(&request, &service).await,
         Handler::Page(kind) => Ok(page::page(&request, &service, kind).await),
+        Handler::Debugger(asked) => Ok(debugger::debugger(&request, &service, asked).await),
+        Handler::DebugImage => debugger::image(&request, &service).await,
+        Handler::Favicon => Ok(debugger::favicon()),
         Handler::Purge => purge::purge(&request, &service).await,
     };
     if handler.allows_any_origin()

@@ -3,9 +3,11 @@
 //! listens on 127.0.0.1 and is the only exempt address; a canary on 127.0.0.2 counts every
 //! connection it receives and must end every test at zero.
 
+mod browser;
 mod cdn;
 mod cli;
 mod cluster;
+mod debugger;
 mod docker_image;
 mod faults;
 mod hostile;

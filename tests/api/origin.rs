@@ -254,6 +254,52 @@ async fn redirect(stream: &mut TcpStream, location: String) -> std::io::Result<(
 }
 
 /// The benchmark's lead photo (1600×1067 JPEG).
+/// The debugger's fixture site: the pages of `tests/fixtures/site/` with `{{origin}}` replaced
+/// by the origin's URL, and `img/WxH.jpg`, a JPEG of that size made on the spot.
+async fn site(stream: &mut TcpStream, path: &str, me: SocketAddr) -> std::io::Result<()> {
+    if let Some(size) = path
+        .strip_prefix("img/")
+        .and_then(|name| name.strip_suffix(".jpg"))
+    {
+        let Some((width, height)) = size
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+            .filter(|&(w, h)| (1..=4000).contains(&w) && (1..=4000).contains(&h))
+        else {
+            return body(stream, "404 Not Found", "text/plain", b"no such size").await;
+        };
+        return body(stream, "200 OK", "image/jpeg", &fixture_jpeg(width, height)).await;
+    }
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/site")
+        .join(path.split('?').next().unwrap_or_default());
+    if path.contains("..") || !file.is_file() {
+        return body(stream, "404 Not Found", "text/plain", b"no such page").await;
+    }
+    let page = std::fs::read_to_string(file)?.replace("{{origin}}", &format!("http://{me}"));
+    body(
+        stream,
+        "200 OK",
+        "text/html; charset=utf-8",
+        page.as_bytes(),
+    )
+    .await
+}
+
+/// A `width`×`height` JPEG: a gradient, so it looks like a picture in screenshots.
+pub fn fixture_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([
+            (40 + x * 160 / width) as u8,
+            (60 + y * 120 / height) as u8,
+            150,
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    pixels.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
 fn lead_photo() -> Vec<u8> {
     std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -656,6 +702,7 @@ async fn respond(
         }
         "/headers/huge" => head(stream, "200 OK", &[("x-huge", "a".repeat(1024 * 1024))]).await,
         "/garbage" => stream.write_all(b"this is not HTTP at all\r\n\r\n").await,
+        p if p.starts_with("/site/") => site(stream, &p["/site/".len()..], me).await,
         _ => body(stream, "404 Not Found", "text/plain", b"no route").await,
     }
 }
