@@ -344,7 +344,7 @@ fn demo(settings: &ServeSettings, new_token: Option<&str>) -> Result<(), CliErro
              Its answers:\n  {public}meta?url={sample}\n  {public}card.jpg?url={sample}\n  \
              {public}oembed?url={sample}\n  {public}embed?url={sample}\n  {public}share?url={sample}\n\n\
              Purge it (administration token {token}):\n  \
-             curl -X POST -H 'Authorization: Bearer {token}' '{public}purge?url={sample}'\n\n\
+             curl -X POST -H \"Authorization: Bearer {token}\" '{public}purge?url={sample}'\n\n\
              Stop with Ctrl-C.\n"
         );
     })

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use url::Url;
 
-use super::platforms::PLATFORMS;
+use super::platforms::{PLATFORMS, Platform};
 use super::preview::Preview;
 use super::{ImageFacts, Measured, PageFacts};
 use crate::extract::tags::{CharsetBasis, TagScan};
@@ -257,7 +257,7 @@ pub fn findings(
             "missing-oembed-discovery",
             Severity::Notice,
             "No oEmbed discovery link: Slack, WordPress and other consumers cannot embed the article richly.".to_owned(),
-            "Add the <link rel=\"alternate\" type=\"application/json+oembed\"> of Aperçu's snippet below.",
+            "Add the <link rel=\"alternate\" type=\"application/json+oembed\"> of Aperçu's head snippet (in the preview debugger).",
             vec!["slack"],
         );
     }
@@ -392,23 +392,25 @@ fn image_findings(
             vec!["facebook"],
         ),
     }
-    let heavy: Vec<&'static str> = PLATFORMS
+    let heavy: Vec<&Platform> = PLATFORMS
         .iter()
         .filter(|platform| platform.max_image_bytes.is_some_and(|max| *bytes > max))
-        .map(|platform| platform.id)
         .collect();
     if !heavy.is_empty() {
+        let names: Vec<&str> = heavy.iter().map(|platform| platform.name).collect();
         add(
             "image-too-heavy",
             Severity::Warning,
             format!(
-                "og:image weighs {} KB: more than {} accept{}.",
+                "og:image weighs {} KB: more than {} accept{}, so {} show{} no image.",
                 bytes.div_ceil(1024),
-                heavy.join(", "),
+                names.join(", "),
+                if heavy.len() == 1 { "s" } else { "" },
+                if heavy.len() == 1 { "it" } else { "they" },
                 if heavy.len() == 1 { "s" } else { "" }
             ),
             "Compress the image (WhatsApp drops images over about 300 KB), or use Aperçu's card (about 100 KB).",
-            heavy,
+            heavy.iter().map(|platform| platform.id).collect(),
         );
     }
 }
@@ -421,4 +423,155 @@ fn same_page(a: &Url, b: &Url) -> bool {
         url.as_str().trim_end_matches('/').to_ascii_lowercase()
     };
     key(a) == key(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::tags::scan;
+    use crate::fetch::Hop;
+    use crate::inspect::{PLATFORMS, preview};
+
+    const PAGE: &str = "https://news.example/a";
+
+    fn facts() -> PageFacts {
+        PageFacts {
+            url: Url::parse(PAGE).unwrap(),
+            status: 200,
+            hops: vec![Hop {
+                url: PAGE.to_owned(),
+                status: 200,
+                millis: 12,
+            }],
+            bytes: 1000,
+            truncated: false,
+            robots: None,
+        }
+    }
+
+    fn image(width: u32, height: u32, bytes: u64, media_type: &str) -> ImageFacts {
+        ImageFacts {
+            url: "https://news.example/i.jpg".to_owned(),
+            found: Ok(Measured {
+                width,
+                height,
+                bytes,
+                media_type: media_type.to_owned(),
+                redirected: false,
+            }),
+        }
+    }
+
+    /// The codes found on `head` (a complete, correct head plus whatever `head` adds).
+    fn codes(head: &str, images: &[ImageFacts], page: &PageFacts) -> Vec<&'static str> {
+        let html = format!(
+            "<meta charset=utf-8><title>T</title><meta property=og:title content=T>\
+             <meta property=og:description content=D><meta name=twitter:card content=summary_large_image>\
+             <link rel=alternate type=application/json+oembed href=/o>{head}"
+        );
+        let tags = scan(html.as_bytes(), None);
+        let view = preview::Page {
+            url: &page.url,
+            tags: &tags,
+            images,
+        };
+        let previews: Vec<_> = PLATFORMS
+            .iter()
+            .map(|p| preview::preview(p, &view))
+            .collect();
+        findings(page, &tags, images, &previews)
+            .iter()
+            .map(|finding| finding.code)
+            .collect()
+    }
+
+    const SIZED: &str = "<meta property=og:image content=https://news.example/i.jpg>\
+                         <meta property=og:image:width content=1200><meta property=og:image:height content=630>";
+
+    #[test]
+    fn a_complete_page_has_nothing_to_fix() {
+        let images = [image(1200, 630, 90_000, "image/jpeg")];
+        assert_eq!(codes(SIZED, &images, &facts()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn each_image_problem_has_its_code_and_heavier_images_name_the_platforms_that_drop_them() {
+        let heavy = [image(1200, 630, 400 * 1024, "image/jpeg")];
+        assert_eq!(codes(SIZED, &heavy, &facts()), ["image-too-heavy"]);
+        let tall = [image(1200, 1600, 90_000, "image/jpeg")];
+        assert_eq!(
+            codes(SIZED, &tall, &facts()),
+            ["image-size-mismatch", "image-aspect"]
+        );
+        let unreachable = [ImageFacts {
+            url: "https://news.example/i.jpg".to_owned(),
+            found: Err("it answers 404".to_owned()),
+        }];
+        assert_eq!(codes(SIZED, &unreachable, &facts()), ["image-unreachable"]);
+        let relative = "<meta property=og:image content=/i.jpg>\
+                        <meta property=og:image:width content=1200><meta property=og:image:height content=630>";
+        assert_eq!(
+            codes(relative, &[image(1200, 630, 1000, "image/jpeg")], &facts()),
+            ["image-url-relative"]
+        );
+        let not_http = "<meta property=og:image content='javascript:alert(1)'>";
+        assert_eq!(codes(not_http, &[], &facts()), ["image-not-http"]);
+    }
+
+    #[test]
+    fn page_level_problems_each_have_their_code() {
+        let images = [image(1200, 630, 90_000, "image/jpeg")];
+        let elsewhere = format!(
+            "{SIZED}<link rel=canonical href=https://news.example/a><meta property=og:url content=https://news.example/b>\
+             <meta name=robots content='noindex, follow'>"
+        );
+        let mut page = facts();
+        page.hops.insert(
+            0,
+            Hop {
+                url: "http://news.example/a".to_owned(),
+                status: 301,
+                millis: 5,
+            },
+        );
+        page.truncated = true;
+        let mut found = codes(&elsewhere, &images, &page);
+        found.sort_unstable();
+        assert_eq!(
+            found,
+            ["noindex", "og-url-not-canonical", "page-cut", "redirected"]
+        );
+        // The same URL written with a trailing slash or a fragment is the same page.
+        let same = format!(
+            "{SIZED}<link rel=canonical href=https://news.example/a/><meta property=og:url content=https://news.example/a#top>"
+        );
+        assert!(codes(&same, &images, &facts()).is_empty());
+    }
+
+    #[test]
+    fn a_page_without_open_graph_is_told_each_missing_tag_the_image_first() {
+        let tags = scan(b"<title>Only a title</title>", Some("utf-8"));
+        let page = facts();
+        let view = preview::Page {
+            url: &page.url,
+            tags: &tags,
+            images: &[],
+        };
+        let previews: Vec<_> = PLATFORMS
+            .iter()
+            .map(|p| preview::preview(p, &view))
+            .collect();
+        let found = findings(&page, &tags, &[], &previews);
+        assert_eq!(found[0].code, "missing-og-image");
+        assert_eq!(found[0].severity, Severity::Error);
+        let codes: Vec<_> = found.iter().map(|finding| finding.code).collect();
+        for code in [
+            "missing-og-title",
+            "missing-og-description",
+            "missing-twitter-card",
+            "missing-oembed-discovery",
+        ] {
+            assert!(codes.contains(&code), "{codes:?}");
+        }
+    }
 }

@@ -120,7 +120,9 @@ struct FieldView {
 
 struct TagView {
     offset: usize,
-    markup: String,
+    key: String,
+    /// The element and the attribute naming it (`meta property`, `link rel`, `title`).
+    kind: String,
     value: String,
     late: bool,
 }
@@ -257,12 +259,11 @@ fn report_view(shown: &Shown<'_>) -> ReportView {
             .iter()
             .map(|tag| TagView {
                 offset: tag.offset,
-                markup: match tag.element {
-                    crate::extract::tags::Element::Title => "<title>".to_owned(),
-                    crate::extract::tags::Element::Meta => {
-                        format!("<meta {}=\"{}\">", tag.attribute, tag.key)
-                    }
-                    crate::extract::tags::Element::Link => format!("<link rel=\"{}\">", tag.key),
+                key: tag.key.clone(),
+                kind: match tag.element {
+                    crate::extract::tags::Element::Title => "title".to_owned(),
+                    crate::extract::tags::Element::Meta => format!("meta {}", tag.attribute),
+                    crate::extract::tags::Element::Link => "link rel".to_owned(),
                 },
                 value: tag.value.clone(),
                 late: tag.offset >= FIRST_BYTES,

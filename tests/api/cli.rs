@@ -220,7 +220,7 @@ async fn demo_prints_addresses_that_answer_without_the_network_and_a_token_that_
     let token = text
         .split("Bearer ")
         .nth(1)
-        .and_then(|rest| rest.split('\'').next())
+        .and_then(|rest| rest.split('"').next())
         .unwrap();
     let purge = text
         .split_whitespace()

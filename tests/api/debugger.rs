@@ -189,7 +189,13 @@ async fn the_report_as_data_has_every_preview_tag_and_finding_and_the_page_is_fe
         .await
         .unwrap();
     assert_eq!(again.status(), 200);
-    assert!(again.text().await.unwrap().contains("read again in"));
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("reads the page again in")
+    );
     assert_eq!(origin.hits("/site/flawed.html"), 1);
     assert_eq!(origin.canary_hits(), 0);
 }
