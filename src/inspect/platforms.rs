@@ -306,8 +306,118 @@ pub const PLATFORMS: &[Platform] = &[
     },
 ];
 
+/// Every platform's rules as a Markdown table (`docs/platforms.md` is this, kept in step by a
+/// test).
+#[must_use]
+pub fn markdown() -> String {
+    use std::fmt::Write as _;
+    let cut = |cut: Cut| match cut {
+        Cut::Characters(n) => format!("{n} characters"),
+        Cut::Weighted(n) => format!("{n}, CJK and emoji count 2"),
+        Cut::Lines(n) => format!("{n} line{}", if n == 1 { "" } else { "s" }),
+    };
+    let bytes = |n: u64| {
+        if n >= 1024 * 1024 {
+            format!("{} MB", n / (1024 * 1024))
+        } else {
+            format!("{} KB", n / 1024)
+        }
+    };
+    let mut out = String::from(
+        "| platform | title from | title cut | description from, cut | image from | large when | no image when | page read | source |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for p in PLATFORMS {
+        let description = match p.description_cut {
+            Some(rule) => format!("{}; {}", p.description_from.join(" → "), cut(rule)),
+            None => "not shown".to_owned(),
+        };
+        let large = match p.large {
+            Large::Always => "always".to_owned(),
+            Large::WhenTwitterCardLarge => "`twitter:card` is `summary_large_image`".to_owned(),
+            Large::WhenAtLeast { width, height } => format!("at least {width}×{height}"),
+            Large::WhenLandscape => "wider than tall".to_owned(),
+            Large::Never => "never (no image)".to_owned(),
+        };
+        let mut none = Vec::new();
+        if p.large != Large::Never {
+            none.push(format!("under {}×{}", p.min_image.0, p.min_image.1));
+            if let Some(max) = p.max_image_bytes {
+                none.push(format!("over {}", bytes(max)));
+            }
+            if !p.svg {
+                none.push("SVG".to_owned());
+            }
+            if p.needs_image_size {
+                none.push("first share without `og:image:width`/`height`".to_owned());
+            }
+        }
+        let mut title = p.title_from.join(" → ");
+        if p.first_in_page_wins {
+            title.push_str(" (whichever comes first in the page)");
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            p.name,
+            title,
+            cut(p.title_cut),
+            description,
+            if p.image_from.is_empty() {
+                "—".to_owned()
+            } else {
+                p.image_from.join(" → ")
+            },
+            large,
+            if none.is_empty() {
+                "—".to_owned()
+            } else {
+                none.join(", ")
+            },
+            p.reads.map_or_else(
+                || "all".to_owned(),
+                |n| format!("first {}", bytes(n as u64))
+            ),
+            p.source
+        );
+    }
+    out
+}
+
 /// The platform whose id is `id`.
 #[must_use]
 pub fn platform(id: &str) -> Option<&'static Platform> {
     PLATFORMS.iter().find(|platform| platform.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/platforms.md` shows the table as it is; `UPDATE_DOCS=1` rewrites it.
+    #[test]
+    fn the_documented_rules_are_the_table_the_debugger_applies() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/platforms.md");
+        let document = std::fs::read_to_string(path).unwrap_or_default();
+        let marker = "<!-- generated from src/inspect/platforms.rs -->\n";
+        let table = markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let head = document.split(marker).next().unwrap_or_default();
+            std::fs::write(path, format!("{head}{marker}{table}")).unwrap();
+            return;
+        }
+        let documented = document.split(marker).nth(1).unwrap_or_default();
+        assert_eq!(
+            documented, table,
+            "docs/platforms.md is out of date: run UPDATE_DOCS=1 cargo test --lib platforms"
+        );
+    }
+
+    #[test]
+    fn every_platform_has_an_id_a_title_rule_and_a_source() {
+        for p in PLATFORMS {
+            assert!(platform(p.id).is_some());
+            assert!(!p.title_from.is_empty() && !p.source.is_empty(), "{}", p.id);
+        }
+    }
 }
