@@ -135,8 +135,12 @@ pub fn findings(
             "tags-past-32kb",
             Severity::Warning,
             format!(
-                "{} sit past the first 32 KB of the page, which is all Slack reads: {}.",
-                if late.len() == 1 { "One tag" } else { "Tags" },
+                "{} past the first 32 KB of the page, which is all Slack reads: {}.",
+                if late.len() == 1 {
+                    "One tag sits"
+                } else {
+                    "Tags sit"
+                },
                 late.join(", ")
             ),
             "Put the Open Graph and Twitter tags first in <head>, before styles and scripts.",
