@@ -96,6 +96,36 @@ pub enum Command {
         #[command(flatten)]
         fetch: FetchSettings,
     },
+    /// Print a signed URL of the service for an article (`APERCU_SIGNING_KEYS`: the first key
+    /// signs), optionally expiring.
+    Sign {
+        /// The article's URL.
+        url: String,
+        /// The route: card.jpg, card.png, card.webp, meta, oembed, oembed.json, oembed.xml,
+        /// thumb, embed or share.
+        #[arg(long, default_value = "card.jpg")]
+        route: String,
+        /// A further parameter of the route, `name=value` (`w=300` for thumb, `format=xml`);
+        /// repeat for more.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// How long the URL stays valid: seconds, or a number with s, m, h or d (`30d`).
+        /// Without it the URL never expires (until its key is removed).
+        #[arg(long, value_name = "DURATION")]
+        expires_in: Option<String>,
+        /// The service's public URL.
+        #[arg(
+            long,
+            env = "APERCU_PUBLIC_URL",
+            value_name = "URL",
+            default_value = "http://127.0.0.1:8080/"
+        )]
+        public_url: Url,
+        #[command(flatten)]
+        signing: crate::config::SigningSettings,
+        #[command(flatten)]
+        fetch: FetchSettings,
+    },
     /// Print the metadata of an article as JSON (the `/meta` body).
     Inspect {
         /// The article's URL, or a saved HTML file.
@@ -159,6 +189,10 @@ pub enum CliError {
     /// `apercu check` reported an error-level finding (already printed).
     #[error("the page has error-level findings")]
     Findings,
+    #[error("signing needs APERCU_SIGNING_KEYS (or --signing-keys)")]
+    NoKeys,
+    #[error("{0}")]
+    Sign(String),
     #[error("{url} is not healthy: {reason}")]
     Unhealthy { url: String, reason: String },
 }
@@ -200,6 +234,59 @@ pub fn run(command: Command) -> Result<(), CliError> {
             demo(&settings, new_token.as_deref())
         }
         Command::Healthcheck { url, listen } => healthcheck(url, listen),
+        Command::Sign {
+            url,
+            route,
+            params,
+            expires_in,
+            public_url,
+            signing,
+            fetch,
+        } => {
+            let keys = signing.signing_keys.ok_or(CliError::NoKeys)?;
+            let url = ArticleUrl::parse(&url, &fetch.guard().extra_ports())?;
+            let expires = expires_in
+                .as_deref()
+                .map(|text| {
+                    duration_seconds(text)
+                        .map(|seconds| crate::service::unix_now() + seconds)
+                        .ok_or_else(|| {
+                            CliError::Sign(format!(
+                                "--expires-in {text:?} is not a duration like 3600, 90m, 12h or 30d"
+                            ))
+                        })
+                })
+                .transpose()?;
+            let mut extra = Vec::new();
+            for param in &params {
+                let (name, value) = param
+                    .split_once('=')
+                    .filter(|(name, _)| {
+                        !name.is_empty() && !["url", "s", "k", "exp"].contains(name)
+                    })
+                    .ok_or_else(|| {
+                        CliError::Sign(format!(
+                            "--param {param:?} must be name=value (not url, s, k or exp)"
+                        ))
+                    })?;
+                extra.push((name, value.to_owned()));
+            }
+            let mut public_url = public_url;
+            if !public_url.path().ends_with('/') {
+                let path = format!("{}/", public_url.path());
+                public_url.set_path(&path);
+            }
+            let signed = crate::oembed::signed_service_url(
+                &public_url,
+                route.trim_start_matches('/'),
+                &url,
+                &extra,
+                Some(&keys),
+                expires,
+            );
+            writeln!(std::io::stdout().lock(), "{signed}")?;
+            Ok(())
+        }
         Command::Check {
             target,
             base_url,
@@ -515,6 +602,22 @@ impl Source {
             }
         }
     }
+}
+
+/// `3600`, `90s`, `30m`, `12h`, `30d` in seconds.
+fn duration_seconds(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last()? {
+        (at, 's' | 'm' | 'h' | 'd') => (&text[..at], &text[at..]),
+        _ => (text, "s"),
+    };
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => 86_400,
+    };
+    number.parse::<u64>().ok()?.checked_mul(unit)
 }
 
 /// Whether a command's target is a URL rather than a file.

@@ -10,6 +10,8 @@ use clap::Args;
 use sha2::Digest as _;
 use url::Url;
 
+use crate::signing::{Keys, Mode, Signing};
+
 use crate::cache::{Policy, SharedSettings};
 use crate::card::{FontBook, PhotoLimits, RenderError, Theme};
 use crate::fetch::{AllowedHosts, Exemption, FetchConfig, Guard};
@@ -40,6 +42,40 @@ pub enum SettingsError {
     PublicUrl,
     #[error("APERCU_FONTS_DIR: {0} has no font files (.ttf, .otf, .ttc, .otc)")]
     NoFonts(PathBuf),
+    #[error("APERCU_SIGNATURES=required needs APERCU_SIGNING_KEYS")]
+    NoSigningKeys,
+}
+
+/// Signed URLs.
+#[derive(Debug, Clone, Args)]
+pub struct SigningSettings {
+    /// Keys that sign the URLs the service emits and check requests: `id:secret` pairs,
+    /// comma-separated, each secret hex or base64 of at least 32 bytes. The first signs, all
+    /// are accepted (add the new key first, remove the old one later).
+    #[arg(long, env = "APERCU_SIGNING_KEYS", value_name = "KEYS", hide_env_values = true,
+          value_parser = Secret(|raw| Keys::parse(raw).map_err(|e| e.to_string())))]
+    pub signing_keys: Option<Keys>,
+    /// `off` (requests are not checked) or `required` (every article route needs a valid
+    /// signature, `s` and `k`, and the debugger needs the administration token).
+    #[arg(long, env = "APERCU_SIGNATURES", value_name = "MODE", value_enum,
+          default_value_t = Mode::Off)]
+    pub signatures: Mode,
+}
+
+impl SigningSettings {
+    /// The service's signing.
+    ///
+    /// # Errors
+    /// [`SettingsError::NoSigningKeys`] when signatures are required without keys.
+    pub fn signing(&self) -> Result<Signing, SettingsError> {
+        if self.signatures == Mode::Required && self.signing_keys.is_none() {
+            return Err(SettingsError::NoSigningKeys);
+        }
+        Ok(Signing {
+            keys: self.signing_keys.clone(),
+            mode: self.signatures,
+        })
+    }
 }
 
 /// How cards look: the theme and where to find fonts for scripts the bundled ones lack.
@@ -290,6 +326,8 @@ pub struct ServeSettings {
     #[arg(long, env = "APERCU_CDN_MAX_AGE", value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
     pub cdn_max_age: Option<u64>,
+    #[command(flatten)]
+    pub signing: SigningSettings,
     #[command(flatten)]
     pub cache: CacheSettings,
     #[command(flatten)]

@@ -138,6 +138,17 @@ impl AppError {
         )
     }
 
+    /// The debugger, when signatures are required and no administration token is set.
+    #[must_use]
+    pub fn debugger_closed() -> Self {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "debugger-closed",
+            "With signed URLs required, the debugger needs the administration token, and none is set (APERCU_ADMIN_TOKEN).",
+            "signatures required, no admin token".to_owned(),
+        )
+    }
+
     /// An image the preview debugger's report does not show.
     #[must_use]
     pub fn not_in_report() -> Self {
@@ -251,6 +262,24 @@ impl From<&FetchError> for AppError {
                 cause,
             ),
         }
+    }
+}
+
+impl From<crate::signing::SignatureError> for AppError {
+    fn from(error: crate::signing::SignatureError) -> Self {
+        use crate::signing::SignatureError;
+        let (code, message) = match error {
+            SignatureError::Missing => (
+                "signature-missing",
+                "This service answers signed URLs only, and this one is not signed.",
+            ),
+            SignatureError::Invalid => (
+                "signature-invalid",
+                "The URL's signature does not match it, or its key is no longer accepted.",
+            ),
+            SignatureError::Expired => ("signature-expired", "The URL's signature has expired."),
+        };
+        AppError::new(StatusCode::FORBIDDEN, code, message, error.to_string())
     }
 }
 

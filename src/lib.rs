@@ -18,5 +18,6 @@ pub mod oembed;
 pub mod pages;
 pub mod routes;
 pub mod service;
+pub mod signing;
 pub mod startup;
 pub mod versions;

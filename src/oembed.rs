@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::article_url::ArticleUrl;
 use crate::extract::Article;
+use crate::signing::Keys;
 use crate::versions::Versions;
 
 /// The embed's size when the consumer sets no bound; scaled down together, never up.
@@ -174,6 +175,8 @@ pub struct Subject<'a> {
     pub photo: Option<(u32, u32)>,
     /// The content versions of the answers its URLs name (`v=`).
     pub versions: &'a Versions,
+    /// The keys that sign the URLs it names, when the service signs.
+    pub keys: Option<&'a Keys>,
 }
 
 impl Subject<'_> {
@@ -187,10 +190,11 @@ impl Subject<'_> {
             .unwrap_or(self.url.as_str())
     }
 
-    /// `route` of this service for the same article, with `extra` parameters.
+    /// `route` of this service for the same article, with `extra` parameters; signed (without
+    /// expiry) when the service signs.
     #[must_use]
     pub fn service_url(&self, route: &str, extra: &[(&str, String)]) -> String {
-        service_url(self.public_url, route, self.url, extra)
+        signed_service_url(self.public_url, route, self.url, extra, self.keys, None)
     }
 }
 
@@ -212,6 +216,34 @@ pub fn service_url(
         }
     }
     target.into()
+}
+
+/// [`service_url`], followed by its signature when `keys` are given (see [`crate::signing`]).
+#[must_use]
+pub fn signed_service_url(
+    public_url: &Url,
+    route: &str,
+    url: &ArticleUrl,
+    extra: &[(&str, String)],
+    keys: Option<&Keys>,
+    expires: Option<u64>,
+) -> String {
+    let Some(keys) = keys else {
+        return service_url(public_url, route, url, extra);
+    };
+    let borrowed: Vec<(&str, &str)> = extra
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let mut all: Vec<(&str, String)> = extra.to_vec();
+    all.extend(crate::signing::signature_parameters(
+        keys,
+        route,
+        url.as_str(),
+        &borrowed,
+        expires,
+    ));
+    service_url(public_url, route, url, &all)
 }
 
 /// Builds the response for an embed of `size` (fitted by [`embed_size`]).

@@ -427,6 +427,9 @@ pub struct Service {
     /// The card entries' variants (PNG, JPEG, WebP): format, layout version and theme, so
     /// instances of another design never take each other's cards from a shared cache.
     card_variants: [String; 3],
+    /// Signed URLs: the keys that sign what the service emits, and whether requests must be
+    /// signed.
+    pub signing: crate::signing::Signing,
     /// Set when the process was asked to stop: `/readyz` then answers 503 so load balancers
     /// stop sending traffic while requests in flight finish.
     draining: std::sync::atomic::AtomicBool,
@@ -469,6 +472,7 @@ impl Service {
             metrics,
             design,
             card_variants,
+            signing: crate::signing::Signing::default(),
             draining: std::sync::atomic::AtomicBool::new(false),
             cpu: CpuPool::new(cores, cores * CPU_QUEUE_PER_CORE),
         }
@@ -517,6 +521,15 @@ impl Service {
     #[must_use]
     pub fn cpu_waiting(&self) -> usize {
         self.cpu.waiting.load(Ordering::Relaxed)
+    }
+
+    /// The variant of an answer that names URLs of the service: with the signing key's id, so a
+    /// new key makes new answers (the old ones keep verifying while the old key is listed).
+    fn signed_variant(&self, variant: &str) -> String {
+        match &self.signing.keys {
+            Some(keys) => format!("{variant}:k={}", keys.signing_id()),
+            None => variant.to_owned(),
+        }
     }
 
     /// Parses a client's `url` the way the fetcher will fetch it (exempt ports included).
@@ -810,6 +823,7 @@ impl Service {
             public_url: &self.public_url,
             photo: photo.map(|photo| (photo.width(), photo.height())),
             versions,
+            keys: self.signing.keys.as_ref(),
         }
     }
 
@@ -824,7 +838,7 @@ impl Service {
         format: OembedFormat,
         size: (u32, u32),
     ) -> Result<Cached<Body>, ServiceError> {
-        let variant = format!("{}:{}x{}", format.name(), size.0, size.1);
+        let variant = self.signed_variant(&format!("{}:{}x{}", format.name(), size.0, size.1));
         self.cached(
             Kind::Oembed,
             url,
@@ -906,10 +920,10 @@ impl Service {
         kind: PageKind,
         wanted: Option<&str>,
     ) -> Result<Cached<HtmlPage>, ServiceError> {
-        let variant = match kind {
+        let variant = self.signed_variant(match kind {
             PageKind::Embed => "embed",
             PageKind::Share => "share",
-        };
+        });
         let make = move |this: Arc<Self>, url| this.make_page(url, kind);
         // The share page has no version: the URLs in it do.
         let wanted = wanted.filter(|_| kind == PageKind::Embed);
@@ -917,7 +931,7 @@ impl Service {
         self.at_version(
             Kind::Page,
             url,
-            variant,
+            &variant,
             wanted,
             version,
             |page| &page.body,
@@ -1005,7 +1019,8 @@ pub const PICTURE_WIDTH: u32 = 600;
 pub const REFETCH_AFTER: Duration = Duration::from_secs(60);
 
 /// Seconds since 1970, now.
-fn unix_now() -> u64 {
+#[must_use]
+pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs())
@@ -1028,11 +1043,13 @@ impl Service {
         };
         let accept: Accept<'_, Inspection> = if again { Some(&recent) } else { None };
         // Boxed: a report's work (fetches, probes, renders) makes a large future.
-        Box::pin(
-            self.cached(Kind::Report, url, "", accept, |this, url| async move {
-                Box::pin(this.inspect(url)).await
-            }),
-        )
+        Box::pin(self.cached(
+            Kind::Report,
+            url,
+            &self.signed_variant(""),
+            accept,
+            |this, url| async move { Box::pin(this.inspect(url)).await },
+        ))
         .await
     }
 

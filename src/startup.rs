@@ -102,7 +102,7 @@ impl Application {
                 Cache::with_shared(policy, tier, wait_limit)
             }
         };
-        let service = web::Data::new(Service::new(
+        let mut service = Service::new(
             fetcher,
             cache,
             renderer,
@@ -110,7 +110,9 @@ impl Application {
             settings.fetch.photo_limits(),
             public_url,
             metrics,
-        ));
+        );
+        service.signing = settings.signing.signing()?;
+        let service = web::Data::new(service);
         let port = bound.port();
         let shared = service.clone();
         let limiter = std::num::NonZeroU32::new(settings.rate_limit)

@@ -3,12 +3,15 @@
 //! script only adds copy buttons); everything the page shows from the scraped page is escaped
 //! by the template, and every image comes from this service.
 
+use std::fmt::Write as _;
+
 use askama::Template;
 use url::Url;
 
 use super::{Page, hash_source};
 use crate::inspect::platforms::{Cut, Large, Platform};
 use crate::inspect::{Layout, PLATFORMS, Preview, Report, Severity};
+use crate::signing::{Keys, signature_parameters};
 
 /// Light and dark; the platforms' previews keep their own colours in both.
 const STYLE: &str = include_str!("debugger.css");
@@ -28,6 +31,15 @@ pub struct Debugger<'a> {
     /// Why there is no report (a public sentence).
     pub error: Option<&'a str>,
     pub report: Option<Shown<'a>>,
+    /// Whether reports need the administration token (signatures required): the form then
+    /// asks for it and is sent by `POST`.
+    pub needs_token: bool,
+    /// The token the request presented, kept in the "fetch again" form.
+    pub token: Option<&'a str>,
+    /// The keys that sign the report's image URLs, when the service signs.
+    pub keys: Option<&'a Keys>,
+    /// Seconds since 1970 (signed image URLs expire an hour from now).
+    pub now: u64,
 }
 
 /// A report and what only the service knows about it.
@@ -56,6 +68,9 @@ impl std::fmt::Debug for Shown<'_> {
 struct DebuggerTemplate<'a> {
     style: &'static str,
     script: &'static str,
+    method: &'static str,
+    needs_token: bool,
+    token: Option<&'a str>,
     asked: &'a str,
     sample_link: String,
     error: Option<&'a str>,
@@ -167,10 +182,15 @@ const FIRST_BYTES: usize = 32 * 1024;
 #[must_use]
 pub fn debugger_page(debugger: &Debugger<'_>) -> Page {
     let sample_link = format!("?url={}", encode(debugger.sample_url));
-    let report = debugger.report.map(|shown| report_view(&shown));
+    let report = debugger
+        .report
+        .map(|shown| report_view(&shown, debugger.keys, debugger.now));
     let html = DebuggerTemplate {
         style: STYLE,
         script: SCRIPT,
+        method: if debugger.needs_token { "post" } else { "get" },
+        needs_token: debugger.needs_token,
+        token: debugger.token,
         asked: debugger.asked.unwrap_or_default(),
         sample_link,
         error: debugger.error,
@@ -194,12 +214,25 @@ fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-fn report_view(shown: &Shown<'_>) -> ReportView {
+/// How long the report's signed image URLs stay valid.
+const PICTURE_URLS_LAST: u64 = 3600;
+
+fn report_view(shown: &Shown<'_>, keys: Option<&Keys>, now: u64) -> ReportView {
     let report = shown.report;
     let asked = report.asked.clone();
     let picture = |image: &str| {
-        (shown.has_picture)(image)
-            .then(|| format!("debug/image?url={}&src={}", encode(&asked), encode(image)))
+        (shown.has_picture)(image).then(|| {
+            let mut link = format!("debug/image?url={}&src={}", encode(&asked), encode(image));
+            if let Some(keys) = keys {
+                let expires = Some(now + PICTURE_URLS_LAST);
+                let signature =
+                    signature_parameters(keys, "debug/image", &asked, &[("src", image)], expires);
+                for (name, value) in signature {
+                    let _ = write!(link, "&{name}={}", encode(&value));
+                }
+            }
+            link
+        })
     };
     let count = |severity| report.count(severity);
     let platforms = PLATFORMS

@@ -8,9 +8,10 @@ use actix_web::http::header::{
     self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue,
     REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS,
 };
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Answer, Query, cached_response};
+use crate::config::AdminToken;
 use crate::error::AppError;
 use crate::pages::{self, Debugger, Shown};
 use crate::service::{REFETCH_AFTER, Service};
@@ -23,13 +24,19 @@ pub(super) enum As {
     Json,
 }
 
+/// The debugger: `form` is the body of a `POST` (the form sent with the administration token,
+/// which never goes in a URL), `None` for a `GET`.
 pub(super) async fn debugger(
     request: &HttpRequest,
     service: &Arc<Service>,
     asked: As,
+    form: Option<&[u8]>,
 ) -> HttpResponse {
     let json = asked == As::Json || prefers_json(request);
-    let query = Query::of(request);
+    let query = match form {
+        Some(body) => Query(url::form_urlencoded::parse(body).collect()),
+        None => Query::of(request),
+    };
     let raw = match query.get("url") {
         Ok(raw) => raw.map(str::trim).filter(|raw| !raw.is_empty()),
         Err(error) => return refused(&error, service, None, json),
@@ -43,12 +50,30 @@ pub(super) async fn debugger(
                 true,
             );
         }
-        return page(service, None, None, None);
+        return page(service, None, None, None, None);
     };
     let url = match service.article_url(raw) {
         Ok(url) => url,
         Err(error) => return refused(&AppError::from(error), service, Some(raw), json),
     };
+    // With signatures required the debugger is the one way left to make the service fetch any
+    // URL: it needs the administration token (but for the sample, which fetches nothing).
+    let presented = super::purge::bearer(request).or_else(|| {
+        form.and_then(|_| query.get("token").ok().flatten())
+            .filter(|token| !token.is_empty())
+    });
+    if service.signing.required() && url.as_str() != crate::fetch::sample::ARTICLE {
+        let token = request.app_data::<web::Data<AdminToken>>();
+        let allowed = token.is_some_and(|token| presented.is_some_and(|p| token.matches(p)));
+        if !allowed {
+            let error = if token.is_some() {
+                AppError::unauthorized()
+            } else {
+                AppError::debugger_closed()
+            };
+            return refused(&error, service, Some(raw), json);
+        }
+    }
     let again = matches!(query.get("again"), Ok(Some("1")));
     let inspection = match service.report(&url, again).await {
         Ok(inspection) => inspection,
@@ -73,23 +98,19 @@ pub(super) async fn debugger(
         age,
         again_in: REFETCH_AFTER.as_secs().saturating_sub(age),
     };
-    page(service, Some(raw), None, Some(shown))
+    page(service, Some(raw), None, Some(shown), presented)
 }
 
-/// The debugger's page, with a report or an error.
+/// The debugger's page, with a report or an error; `token` is the administration token the
+/// request presented, kept in the "fetch again" form.
 fn page(
     service: &Service,
     asked: Option<&str>,
     error: Option<&str>,
     report: Option<Shown<'_>>,
+    token: Option<&str>,
 ) -> HttpResponse {
-    let page = pages::debugger_page(&Debugger {
-        public_url: &service.public_url,
-        sample_url: crate::fetch::sample::ARTICLE,
-        asked,
-        error,
-        report,
-    });
+    let page = pages::debugger_page(&debugger_view(service, asked, error, report, token));
     let mut response = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(page.html);
@@ -102,6 +123,27 @@ fn page(
     response
 }
 
+/// What the debugger's page shows, with what the service knows of signing.
+fn debugger_view<'a>(
+    service: &'a Service,
+    asked: Option<&'a str>,
+    error: Option<&'a str>,
+    report: Option<Shown<'a>>,
+    token: Option<&'a str>,
+) -> Debugger<'a> {
+    Debugger {
+        public_url: &service.public_url,
+        sample_url: crate::fetch::sample::ARTICLE,
+        asked,
+        error,
+        report,
+        needs_token: service.signing.required(),
+        token,
+        keys: service.signing.keys.as_ref(),
+        now: crate::service::unix_now(),
+    }
+}
+
 /// A refused or failed report: the error under the form, or as JSON.
 fn refused(error: &AppError, service: &Service, asked: Option<&str>, json: bool) -> HttpResponse {
     if json {
@@ -111,13 +153,13 @@ fn refused(error: &AppError, service: &Service, asked: Option<&str>, json: bool)
             .insert(VARY, HeaderValue::from_static("Accept"));
         return response;
     }
-    let page = pages::debugger_page(&Debugger {
-        public_url: &service.public_url,
-        sample_url: crate::fetch::sample::ARTICLE,
+    let page = pages::debugger_page(&debugger_view(
+        service,
         asked,
-        error: Some(error.message()),
-        report: None,
-    });
+        Some(error.message()),
+        None,
+        None,
+    ));
     let mut response = error.page_response(page.html, &page.content_security_policy);
     response
         .headers_mut()

@@ -21,7 +21,7 @@ use actix_web::http::header::{
     self, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, ETAG, HeaderName, HeaderValue, IF_NONE_MATCH,
     X_CONTENT_TYPE_OPTIONS,
 };
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 
 pub use client::TrustedProxies;
 pub use limit::{ClientLimiter, limit_clients};
@@ -86,8 +86,13 @@ pub fn configure(config: &mut web::ServiceConfig, purge: bool) {
         );
     }
     for (path, handler) in ROUTES {
+        let mut resource = web::resource(path);
+        if path == "/" {
+            // The debugger's form, when it carries the administration token.
+            resource = resource.route(web::post().to(debugger_form));
+        }
         config.service(
-            web::resource(path)
+            resource
                 .app_data(web::Data::new(handler))
                 .route(web::get().to(dispatch))
                 .route(web::head().to(dispatch))
@@ -126,6 +131,14 @@ async fn dispatch(
     service: web::Data<Service>,
 ) -> Result<HttpResponse, AppError> {
     let service = service.into_inner();
+    if service.signing.required()
+        && let Some(route) = handler.signed_route()
+    {
+        let expires = check_signature(&request, &service, route)?;
+        if let Some(at) = expires {
+            request.extensions_mut().insert(SignedUntil(at));
+        }
+    }
     let mut answer = match **handler {
         Handler::Healthz => Ok(health::healthz()),
         Handler::Readyz => Ok(health::readyz(&service)),
@@ -135,7 +148,7 @@ async fn dispatch(
         Handler::Oembed(format) => oembed::oembed(&request, &service, format).await,
         Handler::Thumb => thumb::thumb(&request, &service).await,
         Handler::Page(kind) => Ok(page::page(&request, &service, kind).await),
-        Handler::Debugger(asked) => Ok(debugger::debugger(&request, &service, asked).await),
+        Handler::Debugger(asked) => Ok(debugger::debugger(&request, &service, asked, None).await),
         Handler::DebugImage => debugger::image(&request, &service).await,
         Handler::Favicon => Ok(debugger::favicon()),
         Handler::Purge => purge::purge(&request, &service).await,
@@ -148,6 +161,16 @@ async fn dispatch(
             .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
     answer
+}
+
+/// `POST /`: the debugger's form sent with the administration token (signatures required).
+async fn debugger_form(
+    request: HttpRequest,
+    form: web::Bytes,
+    service: web::Data<Service>,
+) -> HttpResponse {
+    let service = service.into_inner();
+    debugger::debugger(&request, &service, debugger::As::Negotiated, Some(&form)).await
 }
 
 /// `OPTIONS`: what the route allows, and for the routes other sites' scripts may read, the
@@ -182,7 +205,58 @@ async fn preflight(request: HttpRequest, handler: web::Data<Handler>) -> HttpRes
 /// The methods every `GET` route answers.
 pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
 
+/// Checks the signature of a request of `route` (signatures required), and gives its expiry.
+fn check_signature(
+    request: &HttpRequest,
+    service: &Service,
+    route: &str,
+) -> Result<Option<u64>, AppError> {
+    let query = Query::of(request);
+    let url = query.article_url(service)?;
+    let Some(keys) = &service.signing.keys else {
+        return Err(AppError::from(crate::signing::SignatureError::Invalid));
+    };
+    let parameters: Vec<(&str, &str)> = query
+        .0
+        .iter()
+        .map(|(name, value)| (name.as_ref(), value.as_ref()))
+        .collect();
+    // Signed as normalised (what the service emits) or as sent (what a client has at hand).
+    let sent = query.get("url")?.unwrap_or_default().trim();
+    Ok(crate::signing::check(
+        keys,
+        route,
+        &[url.as_str(), sent],
+        &parameters,
+        crate::service::unix_now(),
+    )?)
+}
+
 impl Handler {
+    /// The route's name as signatures cover it (its path after the public URL), for the routes
+    /// that need one when signatures are required: everything that fetches or draws.
+    fn signed_route(self) -> Option<&'static str> {
+        Some(match self {
+            Handler::Meta => "meta",
+            Handler::Card(crate::card::Format::Png) => "card.png",
+            Handler::Card(crate::card::Format::Jpeg) => "card.jpg",
+            Handler::Card(crate::card::Format::Webp) => "card.webp",
+            Handler::Oembed(None) => "oembed",
+            Handler::Oembed(Some(OembedFormat::Json)) => "oembed.json",
+            Handler::Oembed(Some(OembedFormat::Xml)) => "oembed.xml",
+            Handler::Thumb => "thumb",
+            Handler::Page(PageKind::Embed) => "embed",
+            Handler::Page(PageKind::Share) => "share",
+            Handler::DebugImage => "debug/image",
+            Handler::Healthz
+            | Handler::Readyz
+            | Handler::Metrics
+            | Handler::Debugger(_)
+            | Handler::Favicon
+            | Handler::Purge => return None,
+        })
+    }
+
     /// The routes other sites' scripts may read (SPEC §3 "CORS").
     fn allows_any_origin(self) -> bool {
         matches!(
@@ -276,21 +350,35 @@ fn cached_response<V>(
         .and_then(|policy| policy.max_age);
     let stale_for = service.cache.policy().stale.as_secs();
     let current = answer.wanted.is_some() && answer.wanted == body.version.as_deref();
-    let (cache_control, cdn_cache_control) = if current {
+    let (browser, shared) = if current {
         (
-            lifetime(IMMUTABLE_MAX_AGE, None, None, true),
-            cdn.map(|_| lifetime(IMMUTABLE_MAX_AGE, None, None, false)),
+            Lifetime::new(IMMUTABLE_MAX_AGE, None, None, true),
+            cdn.map(|_| Lifetime::new(IMMUTABLE_MAX_AGE, None, None, false)),
         )
     } else if cached.status == Status::Stale {
-        let stale = lifetime(STALE_MAX_AGE, None, None, false);
-        (stale.clone(), cdn.map(|_| stale))
+        let stale = Lifetime::new(STALE_MAX_AGE, None, None, false);
+        (stale, cdn.map(|_| stale))
     } else {
         let fresh_for = cached.fresh_for.as_secs();
         (
-            lifetime(fresh_for, cdn, Some(stale_for), false),
-            cdn.map(|cdn| lifetime(cdn, None, Some(stale_for), false)),
+            Lifetime::new(fresh_for, cdn, Some(stale_for), false),
+            cdn.map(|cdn| Lifetime::new(cdn, None, Some(stale_for), false)),
         )
     };
+    // A signed URL that expires is kept no longer than it is valid.
+    let expires_in = request
+        .extensions()
+        .get::<SignedUntil>()
+        .map(|until| until.0.saturating_sub(crate::service::unix_now()));
+    let (browser, shared) = match expires_in {
+        Some(left) => (
+            browser.capped(left),
+            shared.map(|lifetime| lifetime.capped(left)),
+        ),
+        None => (browser, shared),
+    };
+    let cache_control = browser.header();
+    let cdn_cache_control = shared.map(Lifetime::header);
     let mut response = if client_has(request, &body.etag) {
         HttpResponse::NotModified().finish()
     } else {
@@ -320,6 +408,55 @@ fn cached_response<V>(
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
 }
+
+/// How long an answer may be kept, before it is written as a `Cache-Control` value.
+#[derive(Debug, Clone, Copy)]
+struct Lifetime {
+    max_age: u64,
+    shared_max_age: Option<u64>,
+    stale_while_revalidate: Option<u64>,
+    immutable: bool,
+}
+
+impl Lifetime {
+    fn new(
+        max_age: u64,
+        shared_max_age: Option<u64>,
+        stale_while_revalidate: Option<u64>,
+        immutable: bool,
+    ) -> Self {
+        Lifetime {
+            max_age,
+            shared_max_age,
+            stale_while_revalidate,
+            immutable,
+        }
+    }
+
+    /// At most `seconds`, and nothing served past them.
+    fn capped(self, seconds: u64) -> Self {
+        Lifetime {
+            max_age: self.max_age.min(seconds),
+            shared_max_age: self.shared_max_age.map(|shared| shared.min(seconds)),
+            stale_while_revalidate: None,
+            immutable: false,
+        }
+    }
+
+    fn header(self) -> String {
+        lifetime(
+            self.max_age,
+            self.shared_max_age,
+            self.stale_while_revalidate,
+            self.immutable,
+        )
+    }
+}
+
+/// When the signature of the request expires (seconds since 1970), set by [`dispatch`] once it
+/// checked it.
+#[derive(Debug, Clone, Copy)]
+struct SignedUntil(u64);
 
 /// A `Cache-Control` value: `public, max-age=…` and, when given, `s-maxage`,
 /// `stale-while-revalidate` and `immutable` (built without the formatting machinery: it is

@@ -14,6 +14,17 @@ use crate::config::AdminToken;
 use crate::error::AppError;
 use crate::service::Service;
 
+/// The bearer token a request presents, if any.
+pub(super) fn bearer(request: &HttpRequest) -> Option<&str> {
+    request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, credentials)| credentials.trim())
+}
+
 pub(super) async fn purge(
     request: &HttpRequest,
     service: &Arc<Service>,
@@ -21,14 +32,7 @@ pub(super) async fn purge(
     let token = request
         .app_data::<web::Data<AdminToken>>()
         .ok_or_else(AppError::not_found)?;
-    let presented = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, credentials)| credentials.trim());
-    if !presented.is_some_and(|presented| token.matches(presented)) {
+    if !bearer(request).is_some_and(|presented| token.matches(presented)) {
         return Err(AppError::unauthorized());
     }
     let url = Query::of(request).article_url(service)?;

@@ -19,3 +19,4 @@ mod production;
 mod redis_server;
 mod security;
 mod service;
+mod signing;
