@@ -8,6 +8,7 @@ pub mod cache;
 pub mod card;
 pub mod cli;
 pub mod config;
+pub mod crawlers;
 pub mod error;
 pub mod extract;
 pub mod fetch;

@@ -23,6 +23,13 @@ struct RequestLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CrawlerLabels {
+    crawler: &'static str,
+    route: &'static str,
+    cache: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     route: &'static str,
 }
@@ -81,6 +88,7 @@ fn fine_latency() -> Histogram {
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
+    crawler_requests: Family<CrawlerLabels, Counter>,
     request_seconds: Histograms<RouteLabels>,
     in_flight: Gauge,
     cache: Family<CacheLabels, Counter>,
@@ -145,6 +153,7 @@ impl Metrics {
             breaker_open: Gauge::default(),
             subscribed: Gauge::default(),
             purges_heard: Counter::default(),
+            crawler_requests: Family::default(),
             page_fetches: Counter::default(),
             photo_fetches: Counter::default(),
             renders: Counter::default(),
@@ -154,6 +163,11 @@ impl Metrics {
             "apercu_http_requests",
             "HTTP requests answered, by route and status",
             metrics.requests.clone(),
+        );
+        r.register(
+            "apercu_crawler_requests",
+            "Requests answered by who asked (facebook, x, linkedin, slack, discord, whatsapp, telegram, imessage, apple, fediverse, google, bing, other), route and cache outcome (HIT, MISS, STALE, or none)",
+            metrics.crawler_requests.clone(),
         );
         r.register(
             "apercu_http_request_duration_seconds",
@@ -276,6 +290,18 @@ impl Metrics {
         self.request_seconds
             .get_or_create(&RouteLabels { route })
             .observe(took.as_secs_f64());
+    }
+
+    /// One answered request of `crawler` on `route`, with the answer's `X-Cache` (`none` when
+    /// it has none: errors, health, pages of the service's own).
+    pub fn crawled(&self, crawler: &'static str, route: &'static str, cache: &'static str) {
+        self.crawler_requests
+            .get_or_create(&CrawlerLabels {
+                crawler,
+                route,
+                cache,
+            })
+            .inc();
     }
 
     /// Counts a request in flight until the returned guard is dropped (also when the request

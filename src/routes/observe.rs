@@ -65,6 +65,12 @@ pub async fn observe(
         method = %request.method(),
         path = %loggable(request.path()),
     );
+    let crawler = crate::crawlers::classify(
+        request
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|value| value.to_str().ok()),
+    );
     let service = request.app_data::<web::Data<Service>>().cloned();
     let started = Instant::now();
     let in_flight = service.as_ref().map(|s| s.metrics.in_flight());
@@ -77,6 +83,18 @@ pub async fn observe(
     };
     if let Some(service) = &service {
         service.metrics.request(route, status.as_u16(), took);
+        let cache = result
+            .as_ref()
+            .ok()
+            .and_then(|response| response.headers().get(super::X_CACHE))
+            .and_then(|value| match value.as_bytes() {
+                b"HIT" => Some("HIT"),
+                b"MISS" => Some("MISS"),
+                b"STALE" => Some("STALE"),
+                _ => None,
+            })
+            .unwrap_or("none");
+        service.metrics.crawled(crawler.name(), route, cache);
     }
     span.in_scope(|| {
         tracing::info!(

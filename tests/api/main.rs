@@ -7,6 +7,7 @@ mod browser;
 mod cdn;
 mod cli;
 mod cluster;
+mod crawlers;
 mod debugger;
 mod docker_image;
 mod faults;
