@@ -18,7 +18,7 @@ COPY .cargo .cargo
 RUN mkdir -p src benches examples \
  && echo 'fn main() {}' > src/main.rs \
  && touch src/lib.rs \
- && for target in benches/extract.rs benches/card.rs examples/extract_corpus.rs; do echo 'fn main() {}' > "$target"; done \
+ && for target in benches/extract.rs benches/card.rs benches/signing.rs examples/extract_corpus.rs; do echo 'fn main() {}' > "$target"; done \
  && cargo build --release --locked --bin apercu \
  && rm -rf src benches examples
 COPY src src
