@@ -96,6 +96,30 @@ pub enum Command {
         #[command(flatten)]
         fetch: FetchSettings,
     },
+    /// Warm articles up: make their metadata, cards and oEmbed before crawlers ask. With
+    /// `--server`, through that running service (`POST /warm`, with `APERCU_ADMIN_TOKEN`);
+    /// without, in this process, into the shared cache (`APERCU_REDIS_URL`) the service reads.
+    Warm {
+        /// Article URLs.
+        urls: Vec<String>,
+        /// A feed (RSS, Atom, JSON Feed) whose items to warm; repeat for more.
+        #[arg(long, value_name = "URL")]
+        feed: Vec<String>,
+        /// A sitemap (plain, news, or an index); repeat for more.
+        #[arg(long, value_name = "URL")]
+        sitemap: Vec<String>,
+        /// Card formats to make: jpg (the default), png, webp; repeat for more.
+        #[arg(long = "format", value_name = "FORMAT")]
+        formats: Vec<String>,
+        /// Do not make the oEmbed JSON.
+        #[arg(long)]
+        no_oembed: bool,
+        /// The running service to warm (its address, e.g. `http://127.0.0.1:8080/`).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        #[command(flatten)]
+        settings: ServeSettings,
+    },
     /// Print a signed URL of the service for an article (`APERCU_SIGNING_KEYS`: the first key
     /// signs), optionally expiring.
     Sign {
@@ -189,6 +213,10 @@ pub enum CliError {
     /// `apercu check` reported an error-level finding (already printed).
     #[error("the page has error-level findings")]
     Findings,
+    #[error("{0}")]
+    Warm(String),
+    #[error("{0} URLs could not be warmed")]
+    NotWarmed(usize),
     #[error("signing needs APERCU_SIGNING_KEYS (or --signing-keys)")]
     NoKeys,
     #[error("{0}")]
@@ -234,6 +262,25 @@ pub fn run(command: Command) -> Result<(), CliError> {
             demo(&settings, new_token.as_deref())
         }
         Command::Healthcheck { url, listen } => healthcheck(url, listen),
+        Command::Warm {
+            urls,
+            feed,
+            sitemap,
+            formats,
+            no_oembed,
+            server,
+            settings,
+        } => {
+            let request = crate::warm::Request {
+                urls,
+                feed,
+                sitemap,
+                formats,
+                oembed: Some(!no_oembed),
+            };
+            request.plan().map_err(|e| CliError::Warm(e.to_string()))?;
+            warm(&request, server.as_deref(), &settings)
+        }
         Command::Sign {
             url,
             route,
@@ -435,6 +482,129 @@ fn demo(settings: &ServeSettings, new_token: Option<&str>) -> Result<(), CliErro
              Stop with Ctrl-C.\n"
         );
     })
+}
+
+/// `apercu warm`: the job run by a service at `server`, or here; a progress bar on a terminal,
+/// the summary on stdout.
+fn warm(
+    request: &crate::warm::Request,
+    server: Option<&str>,
+    settings: &ServeSettings,
+) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg:9} [{bar:30}] {pos}/{len} articles ({per_sec}, {elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let show = |progress: &serde_json::Value| {
+        bar.set_message(progress["state"].as_str().unwrap_or_default().to_owned());
+        bar.set_length(progress["total"].as_u64().unwrap_or(0));
+        bar.set_position(progress["done"].as_u64().unwrap_or(0));
+    };
+    let every = std::time::Duration::from_millis(200);
+    let last = runtime.block_on(async {
+        if let Some(server) = server {
+                let token = settings
+                    .admin_token
+                    .as_ref()
+                    .ok_or_else(|| CliError::Warm("--server needs APERCU_ADMIN_TOKEN".to_owned()))?;
+                let base = server.trim_end_matches('/');
+                let body = serde_json::to_value(request).map_err(std::io::Error::from)?;
+                let ask = |url: String, body: Option<serde_json::Value>| async move {
+                    crate::fetch::ask_service(&url, token.text(), body.as_ref(), std::time::Duration::from_secs(30))
+                        .await
+                        .map_err(|reason| CliError::Warm(format!("{url}: {reason}")))
+                };
+                let (status, started) = ask(format!("{base}/warm"), Some(body)).await?;
+                if status != 202 {
+                    return Err(CliError::Warm(format!(
+                        "{base}/warm answered {status}: {}",
+                        started["error"]["message"].as_str().unwrap_or("no reason given")
+                    )));
+                }
+                let id = started["id"].as_str().unwrap_or_default().to_owned();
+                loop {
+                    let (_, progress) = ask(format!("{base}/warm/{id}"), None).await?;
+                    show(&progress);
+                    if progress["state"] == "done" {
+                        return Ok(progress);
+                    }
+                    tokio::time::sleep(every).await;
+                }
+            } else {
+                crate::logging::init(settings);
+                if settings.shared.redis_url.is_none() {
+                    eprintln!(
+                        "apercu: no APERCU_REDIS_URL: what is made here is not kept for any service (give --server, or the shared cache the service reads)"
+                    );
+                }
+                let public_url = settings.public_url(settings.listen)?;
+                let service = std::sync::Arc::new(crate::startup::build_service(
+                    settings,
+                    system_lookup(),
+                    public_url,
+                    None,
+                )?);
+                let warmer = std::sync::Arc::new(crate::warm::Warmer::new(
+                    service,
+                    usize::from(settings.warm.warm_concurrency),
+                ));
+                let job = warmer
+                    .start(request)
+                    .map_err(|e| CliError::Warm(e.to_string()))?;
+                loop {
+                    let progress = crate::routes::progress_json(&job);
+                    show(&progress);
+                    if progress["state"] == "done" {
+                        return Ok(progress);
+                    }
+                    tokio::time::sleep(every).await;
+                }
+        }
+    })?;
+    bar.finish_and_clear();
+    let (done, ok) = (
+        last["done"].as_u64().unwrap_or(0),
+        last["ok"].as_u64().unwrap_or(0),
+    );
+    let seconds = last["seconds"].as_f64().unwrap_or(0.0);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "warmed {ok} of {done} articles in {seconds:.1} s ({:.1} articles/s)",
+        if seconds > 0.0 {
+            ok as f64 / seconds
+        } else {
+            0.0
+        }
+    )?;
+    let failed: Vec<&serde_json::Value> = last["results"]
+        .as_array()
+        .map(|results| results.iter().filter(|r| r["ok"] == false).collect())
+        .unwrap_or_default();
+    for failure in &failed {
+        writeln!(
+            out,
+            "  {} {}: {} ({})",
+            failure["what"].as_str().unwrap_or_default(),
+            failure["url"].as_str().unwrap_or_default(),
+            failure["error"]["code"].as_str().unwrap_or_default(),
+            failure["error"]["message"].as_str().unwrap_or_default()
+        )?;
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::NotWarmed(failed.len()))
+    }
 }
 
 /// Asks the service's `/healthz`; an unspecified listen address (`0.0.0.0`) is asked on

@@ -44,6 +44,49 @@ pub enum SettingsError {
     NoFonts(PathBuf),
     #[error("APERCU_SIGNATURES=required needs APERCU_SIGNING_KEYS")]
     NoSigningKeys,
+    #[error("APERCU_WARM_FEEDS: {0}")]
+    WarmFeed(String),
+}
+
+/// Warm-up.
+#[derive(Debug, Clone, Args)]
+pub struct WarmSettings {
+    /// Feeds and sitemaps to watch, comma-separated: read now and every
+    /// `APERCU_WARM_INTERVAL`, their new items warmed (once for all replicas sharing a cache).
+    #[arg(
+        long,
+        env = "APERCU_WARM_FEEDS",
+        value_name = "URLS",
+        value_delimiter = ','
+    )]
+    pub warm_feeds: Vec<String>,
+    /// Seconds between two readings of the watched feeds.
+    #[arg(long, env = "APERCU_WARM_INTERVAL", value_name = "SECONDS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub warm_interval: u64,
+    /// Articles one warm-up job (or the watcher) makes at once.
+    #[arg(long, env = "APERCU_WARM_CONCURRENCY", value_name = "ARTICLES", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub warm_concurrency: u16,
+}
+
+impl WarmSettings {
+    /// The watched feeds, each checked as a URL the fetcher may be asked for.
+    ///
+    /// # Errors
+    /// [`SettingsError::WarmFeed`].
+    pub fn feeds(&self, extra_ports: &[u16]) -> Result<Vec<String>, SettingsError> {
+        self.warm_feeds
+            .iter()
+            .map(|feed| feed.trim())
+            .filter(|feed| !feed.is_empty())
+            .map(|feed| {
+                crate::article_url::ArticleUrl::parse(feed, extra_ports)
+                    .map(|url| url.as_str().to_owned())
+                    .map_err(|e| SettingsError::WarmFeed(format!("{feed:?}: {e}")))
+            })
+            .collect()
+    }
 }
 
 /// Signed URLs.
@@ -329,6 +372,8 @@ pub struct ServeSettings {
     #[command(flatten)]
     pub signing: SigningSettings,
     #[command(flatten)]
+    pub warm: WarmSettings,
+    #[command(flatten)]
     pub cache: CacheSettings,
     #[command(flatten)]
     pub shared: SharedCacheSettings,
@@ -377,7 +422,11 @@ fn network(raw: &str) -> Result<ipnet::IpNet, String> {
 /// The administration token. Compared through digests, so the time a comparison takes says
 /// nothing about how much of a guess was right; never printed.
 #[derive(Clone)]
-pub struct AdminToken(sha2::digest::Output<sha2::Sha256>);
+pub struct AdminToken {
+    digest: sha2::digest::Output<sha2::Sha256>,
+    /// The token itself, for the commands that present it to a running service.
+    text: std::sync::Arc<str>,
+}
 
 impl AdminToken {
     const MIN_LENGTH: usize = 16;
@@ -392,7 +441,7 @@ impl AdminToken {
             RandomState::new().hash_one(1u8),
         );
         let text = format!("{high:016x}{low:016x}");
-        (AdminToken(sha2::Sha256::digest(text.as_bytes())), text)
+        (AdminToken::of(&text), text)
     }
 
     fn parse(raw: &str) -> Result<Self, String> {
@@ -402,13 +451,26 @@ impl AdminToken {
                 Self::MIN_LENGTH
             ));
         }
-        Ok(AdminToken(sha2::Sha256::digest(raw.as_bytes())))
+        Ok(AdminToken::of(raw))
+    }
+
+    fn of(text: &str) -> Self {
+        AdminToken {
+            digest: sha2::Sha256::digest(text.as_bytes()),
+            text: text.into(),
+        }
+    }
+
+    /// The token, to present it (`apercu warm --server`).
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// Whether `presented` is the token.
     #[must_use]
     pub fn matches(&self, presented: &str) -> bool {
-        sha2::Sha256::digest(presented.as_bytes()) == self.0
+        sha2::Sha256::digest(presented.as_bytes()) == self.digest
     }
 }
 

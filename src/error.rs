@@ -149,6 +149,28 @@ impl AppError {
         )
     }
 
+    /// A warm-up request that asks for nothing, or too much.
+    #[must_use]
+    pub fn warm_request(cause: String) -> Self {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            "A warm-up needs urls, feed or sitemap (at most 1000 URLs, 20 listings), and formats among jpg, png and webp.",
+            cause,
+        )
+    }
+
+    /// A warm-up job this instance does not know (never started here, or long forgotten).
+    #[must_use]
+    pub fn no_such_job() -> Self {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "This instance has no warm-up job of that id (jobs are kept per instance, the last 64).",
+            "unknown warm-up job".to_owned(),
+        )
+    }
+
     /// An image the preview debugger's report does not show.
     #[must_use]
     pub fn not_in_report() -> Self {
@@ -323,6 +345,18 @@ impl From<ServiceError> for AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "overloaded",
                 "The service is busy; try again shortly.",
+                error.to_string(),
+            ),
+            ServiceError::Listing(crate::feeds::FeedError::Missing) => AppError::new(
+                StatusCode::NOT_FOUND,
+                "feed-not-found",
+                "The site says this feed or sitemap does not exist.",
+                error.to_string(),
+            ),
+            ServiceError::Listing(_) => AppError::new(
+                StatusCode::BAD_GATEWAY,
+                "feed-unreadable",
+                "The feed or sitemap is neither RSS, Atom, JSON Feed nor a sitemap, or lists no article.",
                 error.to_string(),
             ),
             ServiceError::Internal(cause) => AppError::new(

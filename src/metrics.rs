@@ -89,6 +89,7 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     crawler_requests: Family<CrawlerLabels, Counter>,
+    warmed: Counter,
     request_seconds: Histograms<RouteLabels>,
     in_flight: Gauge,
     cache: Family<CacheLabels, Counter>,
@@ -154,6 +155,7 @@ impl Metrics {
             subscribed: Gauge::default(),
             purges_heard: Counter::default(),
             crawler_requests: Family::default(),
+            warmed: Counter::default(),
             page_fetches: Counter::default(),
             photo_fetches: Counter::default(),
             renders: Counter::default(),
@@ -168,6 +170,11 @@ impl Metrics {
             "apercu_crawler_requests",
             "Requests answered by who asked (facebook, x, linkedin, slack, discord, whatsapp, telegram, imessage, apple, fediverse, google, bing, other), route and cache outcome (HIT, MISS, STALE, or none)",
             metrics.crawler_requests.clone(),
+        );
+        r.register(
+            "apercu_warmed_articles",
+            "Articles warmed (metadata, cards and oEmbed made before a crawler asked)",
+            metrics.warmed.clone(),
         );
         r.register(
             "apercu_http_request_duration_seconds",
@@ -302,6 +309,11 @@ impl Metrics {
                 cache,
             })
             .inc();
+    }
+
+    /// One article warmed.
+    pub fn warmed(&self) {
+        self.warmed.inc();
     }
 
     /// Counts a request in flight until the returned guard is dropped (also when the request

@@ -46,6 +46,9 @@ pub enum ServiceError {
     /// Our side failed (a worker panicked, encoding failed): not the origin's fault.
     #[error("{0}")]
     Internal(String),
+    /// A feed or sitemap (warm-up) that is none, or lists nothing.
+    #[error("unreadable listing: {0}")]
+    Listing(#[from] crate::feeds::FeedError),
 }
 
 impl From<FetchError> for ServiceError {
@@ -59,7 +62,9 @@ impl Failure for ServiceError {
         match self {
             ServiceError::Fetch(error) => !matches!(error.as_ref(), FetchError::Busy(_)),
             ServiceError::NoLeadImage => true,
-            ServiceError::Overloaded | ServiceError::Internal(_) => false,
+            ServiceError::Overloaded | ServiceError::Internal(_) | ServiceError::Listing(_) => {
+                false
+            }
         }
     }
 
@@ -97,7 +102,9 @@ impl SharedFailure {
         let fetch = match error {
             ServiceError::NoLeadImage => return Some(SharedFailure::NoLeadImage),
             ServiceError::Fetch(fetch) => fetch.as_ref(),
-            ServiceError::Overloaded | ServiceError::Internal(_) => return None,
+            ServiceError::Overloaded | ServiceError::Internal(_) | ServiceError::Listing(_) => {
+                return None;
+            }
         };
         Some(match fetch {
             FetchError::Url(problem) => SharedFailure::InvalidUrl {
@@ -612,6 +619,7 @@ impl Service {
         let kind = match kind {
             crate::fetch::Kind::Page => "page",
             crate::fetch::Kind::Image => "image",
+            crate::fetch::Kind::Feed => "feed",
         };
         self.metrics.fetch(kind, outcome, started.elapsed());
         result
@@ -644,6 +652,25 @@ impl Service {
             })
         })
         .await
+    }
+
+    /// The articles (or further sitemaps) a feed or sitemap at `url` lists; read every time
+    /// (listings change by the minute), through the same guarded fetcher.
+    ///
+    /// # Errors
+    /// The fetch's failure, or [`ServiceError::Listing`].
+    pub async fn listing(&self, url: &ArticleUrl) -> Result<crate::feeds::Listing, ServiceError> {
+        let fetched = match self.fetch(url, crate::fetch::Kind::Feed).await {
+            Err(FetchError::NotFound(_)) => {
+                return Err(ServiceError::Listing(crate::feeds::FeedError::Missing));
+            }
+            fetched => fetched?,
+        };
+        let base = fetched.url.as_url().clone();
+        let listing = self
+            .on_cpu(move || crate::feeds::read(&fetched.body, &base))
+            .await??;
+        Ok(listing)
     }
 
     /// The article's metadata as the `/meta` JSON body, serialised and hashed once.

@@ -16,6 +16,7 @@ use crate::fetch::{Fetcher, Lookup};
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::service::{CARD_LAYOUT_VERSION, Look, Service};
+use crate::warm::{Plan, Warmer};
 
 /// How long `/readyz` says 503 before the server stops accepting connections.
 pub const DRAIN_GRACE: Duration = Duration::from_secs(5);
@@ -65,6 +66,48 @@ pub enum StartupError {
     },
 }
 
+/// The service the settings describe, without HTTP (the server's, or `apercu warm`'s own):
+/// fonts, theme, fetcher (that never fetches `own`, the server's address), cache (with the
+/// shared tier when set; call it inside the runtime that will run it), signing.
+///
+/// # Errors
+/// A settings file cannot be used, or the shared tier cannot be set up.
+pub fn build_service(
+    settings: &ServeSettings,
+    lookup: Arc<dyn Lookup>,
+    public_url: url::Url,
+    own: Option<std::net::SocketAddr>,
+) -> Result<Service, StartupError> {
+    let (theme, theme_dir) = settings.card.theme()?;
+    let renderer = Renderer::new(settings.card.font_book()?);
+    let mut guard = settings.fetch.guard();
+    guard.own.extend(own);
+    let fetcher = Fetcher::new(guard, lookup, settings.fetch.fetch_config());
+    let metrics = Arc::new(Metrics::new());
+    let policy = settings.cache.policy();
+    let cache = match settings.shared.shared(CARD_LAYOUT_VERSION) {
+        None => Cache::new(policy),
+        Some(shared) => {
+            let tier = SharedTier::new(&shared, Arc::clone(&metrics))?;
+            // A page and its photo, each up to the fetch deadline, then a render: past
+            // that, the replica computing it is presumed gone.
+            let wait_limit = settings.fetch.fetch_config().total_timeout * 2 + WAIT_MARGIN;
+            Cache::with_shared(policy, tier, wait_limit)
+        }
+    };
+    let mut service = Service::new(
+        fetcher,
+        cache,
+        renderer,
+        Look::new(theme, theme_dir),
+        settings.fetch.photo_limits(),
+        public_url,
+        metrics,
+    );
+    service.signing = settings.signing.signing()?;
+    Ok(service)
+}
+
 /// A bound, not yet running, service.
 pub struct Application {
     server: Server,
@@ -78,7 +121,6 @@ impl Application {
     /// # Errors
     /// A settings file cannot be used or the address cannot be bound.
     pub fn build(settings: &ServeSettings, lookup: Arc<dyn Lookup>) -> Result<Self, StartupError> {
-        let (theme, theme_dir) = settings.card.theme()?;
         let listen_error = |source| StartupError::Listen {
             address: settings.listen,
             source,
@@ -86,33 +128,21 @@ impl Application {
         let listener = TcpListener::bind(settings.listen).map_err(listen_error)?;
         let bound = listener.local_addr().map_err(listen_error)?;
         let public_url = settings.public_url(bound)?;
-        let renderer = Renderer::new(settings.card.font_book()?);
-        let mut guard = settings.fetch.guard();
-        guard.own.push(bound);
-        let fetcher = Fetcher::new(guard, lookup, settings.fetch.fetch_config());
-        let metrics = Arc::new(Metrics::new());
-        let policy = settings.cache.policy();
-        let cache = match settings.shared.shared(CARD_LAYOUT_VERSION) {
-            None => Cache::new(policy),
-            Some(shared) => {
-                let tier = SharedTier::new(&shared, Arc::clone(&metrics))?;
-                // A page and its photo, each up to the fetch deadline, then a render: past
-                // that, the replica computing it is presumed gone.
-                let wait_limit = settings.fetch.fetch_config().total_timeout * 2 + WAIT_MARGIN;
-                Cache::with_shared(policy, tier, wait_limit)
-            }
-        };
-        let mut service = Service::new(
-            fetcher,
-            cache,
-            renderer,
-            Look::new(theme, theme_dir),
-            settings.fetch.photo_limits(),
-            public_url,
-            metrics,
-        );
-        service.signing = settings.signing.signing()?;
+        let service = build_service(settings, lookup, public_url, Some(bound))?;
+        let watched = settings.warm.feeds(service.fetcher.extra_ports())?;
         let service = web::Data::new(service);
+        let warmer = web::Data::new(Warmer::new(
+            service.clone().into_inner(),
+            usize::from(settings.warm.warm_concurrency),
+        ));
+        if !watched.is_empty() {
+            let plan = Plan {
+                formats: vec![crate::card::Format::Jpeg],
+                oembed: true,
+            };
+            let interval = Duration::from_secs(settings.warm.warm_interval);
+            tokio::spawn(warmer.clone().into_inner().watch(watched, interval, plan));
+        }
         let port = bound.port();
         let shared = service.clone();
         let limiter = std::num::NonZeroU32::new(settings.rate_limit)
@@ -127,6 +157,7 @@ impl Application {
         let server = HttpServer::new(move || {
             let mut app = App::new()
                 .app_data(shared.clone())
+                .app_data(warmer.clone())
                 .app_data(proxies.clone())
                 .app_data(cdn.clone());
             if let Some(limiter) = &limiter {

@@ -428,6 +428,8 @@ pub struct Cache {
     refreshing: Arc<std::sync::Mutex<std::collections::HashSet<Key>>>,
     /// The tier shared with other replicas, when configured.
     shared: Option<Arc<SharedTier>>,
+    /// Claims made here (see [`Cache::claim_once`]), until when.
+    claims: Arc<std::sync::Mutex<HashMap<String, Instant>>>,
     /// How long a replica waits for another one's computation before doing it itself.
     wait_limit: Duration,
 }
@@ -449,6 +451,9 @@ impl Drop for RefreshDone<'_> {
             .remove(self.1);
     }
 }
+
+/// Claims this replica remembers at most (each is an article URL of a watched feed).
+const MAX_LOCAL_CLAIMS: usize = 100_000;
 
 /// Longer than any computation takes (a fetch's deadline is at most two minutes).
 const PURGE_MEMORY: Duration = Duration::from_secs(10 * 60);
@@ -486,6 +491,7 @@ impl Cache {
             flushed: Arc::default(),
             refreshing: Arc::default(),
             shared: None,
+            claims: Arc::default(),
             wait_limit: Duration::ZERO,
         }
     }
@@ -507,6 +513,46 @@ impl Cache {
     #[must_use]
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// Claims `what` for `ttl`, once for every replica sharing the tier (in Redis), else once
+    /// for this one: `true` for the first caller. With Redis down, this replica decides alone
+    /// (at worst, work is done twice).
+    pub async fn claim_once(&self, what: &str, ttl: Duration) -> bool {
+        if let Some(shared) = &self.shared
+            && let Ok(first) = shared.claim(what, ttl).await
+        {
+            return first;
+        }
+        let now = Instant::now();
+        let mut claims = self
+            .claims
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        claims.retain(|_, until| *until > now);
+        if claims.len() >= MAX_LOCAL_CLAIMS {
+            // Forgetting them costs at most some work done again.
+            claims.clear();
+        }
+        match claims.entry(what.to_owned()) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(now + ttl);
+                true
+            }
+        }
+    }
+
+    /// Gives up a claim of [`Cache::claim_once`], so that the next to ask gets it (work that
+    /// failed and should be tried again).
+    pub async fn release_claim(&self, what: &str) {
+        if let Some(shared) = &self.shared {
+            let _ = shared.unclaim(what).await;
+        }
+        self.claims
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(what);
     }
 
     /// The shared tier's state.

@@ -443,6 +443,50 @@ impl SharedTier {
         result
     }
 
+    /// Claims `what` for `ttl` (`SET NX PX`): `true` for the first replica that asks; the
+    /// claim is kept for `ttl` whatever happens to it.
+    ///
+    /// # Errors
+    /// `Down` when Redis does not answer in time.
+    pub async fn claim(&self, what: &str, ttl: Duration) -> Result<bool, Down> {
+        let mut connection = self.connection.clone();
+        let mut command = redis::cmd("SET");
+        command
+            .arg(self.claim_key(what))
+            .arg(self.replica())
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl));
+        let answer: Value = self
+            .call("claim", command.query_async(&mut connection))
+            .await?;
+        Ok(!matches!(answer, Value::Nil))
+    }
+
+    /// Gives up the claim on `what`, whoever holds it: the next to ask gets it.
+    ///
+    /// # Errors
+    /// `Down` when Redis does not answer in time.
+    pub async fn unclaim(&self, what: &str) -> Result<(), Down> {
+        let mut connection = self.connection.clone();
+        let mut command = redis::cmd("DEL");
+        command.arg(self.claim_key(what));
+        let _: Value = self
+            .call("unclaim", command.query_async(&mut connection))
+            .await?;
+        Ok(())
+    }
+
+    fn claim_key(&self, what: &str) -> String {
+        let digest = Sha256::digest(what.as_bytes());
+        let mut name = format!("{}{NAMING}:claim:", self.prefix);
+        for byte in &digest[..16] {
+            use std::fmt::Write as _;
+            let _ = write!(name, "{byte:02x}");
+        }
+        name
+    }
+
     /// Waits until the breaker opens.
     pub async fn opened(&self) {
         self.opened.notified().await;

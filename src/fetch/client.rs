@@ -37,6 +37,8 @@ pub struct FetchConfig {
     pub max_html_bytes: usize,
     /// Decoded bytes of an image read at most; a larger image is refused.
     pub max_image_bytes: usize,
+    /// Decoded bytes of a feed or sitemap read at most; a longer one is cut there.
+    pub max_feed_bytes: usize,
     pub user_agent: String,
     /// Fetches in flight at once, all origins together (security.md §2.3: 64).
     pub global_concurrency: usize,
@@ -56,6 +58,7 @@ impl Default for FetchConfig {
             max_redirects: 5,
             max_html_bytes: 2 * 1024 * 1024,
             max_image_bytes: 10 * 1024 * 1024,
+            max_feed_bytes: 10 * 1024 * 1024,
             user_agent: concat!("Apercu/", env!("CARGO_PKG_VERSION"), " (link previews)")
                 .to_owned(),
             global_concurrency: 64,
@@ -70,6 +73,8 @@ impl Default for FetchConfig {
 pub enum Kind {
     Page,
     Image,
+    /// A feed or a sitemap (warm-up).
+    Feed,
 }
 
 /// A fetched body and what the origin said about it.
@@ -511,6 +516,9 @@ impl Fetcher {
             let accept = match kind {
                 Kind::Page => "text/html,application/xhtml+xml;q=0.9",
                 Kind::Image => "image/jpeg,image/png,image/webp,image/gif;q=0.8",
+                Kind::Feed => {
+                    "application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
+                }
             };
             let asked = std::time::Instant::now();
             let mut response = self
@@ -579,6 +587,7 @@ impl Fetcher {
             let cap = match kind {
                 Kind::Page => self.config.max_html_bytes,
                 Kind::Image => self.config.max_image_bytes,
+                Kind::Feed => self.config.max_feed_bytes,
             };
             if kind == Kind::Image && response.content_length().is_some_and(|n| n > cap as u64) {
                 return Err(unavailable(
@@ -661,6 +670,22 @@ fn check_type(kind: Kind, media_type: Option<&str>) -> Result<(), String> {
     };
     let ok = match kind {
         Kind::Page => matches!(media, "text/html" | "application/xhtml+xml"),
+        // Feeds and sitemaps come under many labels (text/html among them, from misconfigured
+        // servers); the parser decides what the bytes are.
+        Kind::Feed => matches!(
+            media,
+            "application/rss+xml"
+                | "text/html"
+                | "application/xhtml+xml"
+                | "application/atom+xml"
+                | "application/rdf+xml"
+                | "application/xml"
+                | "text/xml"
+                | "application/feed+json"
+                | "application/json"
+                | "text/plain"
+                | "application/octet-stream"
+        ),
         Kind::Image => matches!(
             media,
             "image/jpeg" | "image/jpg" | "image/pjpeg" | "image/png" | "image/webp" | "image/gif"

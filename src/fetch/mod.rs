@@ -19,13 +19,52 @@ pub use guard::{AllowedHosts, Blocked, Exemption, Guard};
 /// # Errors
 /// When no answer arrives within `timeout`.
 pub async fn probe(url: &str, timeout: std::time::Duration) -> Result<u16, String> {
+    let response = own_client(timeout)?
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(response.status().as_u16())
+}
+
+/// A client for our own service, at an address the operator gave.
+fn own_client(timeout: std::time::Duration) -> Result<reqwest::Client, String> {
     client::install_tls_provider();
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .no_proxy()
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Asks our own service's administration route `url` (`apercu warm --server`): `body` is
+/// posted as JSON when given; the answer's status and JSON body.
+///
+/// # Errors
+/// No answer within `timeout`, or an answer that is not JSON.
+pub async fn ask_service(
+    url: &str,
+    token: &str,
+    body: Option<&serde_json::Value>,
+    timeout: std::time::Duration,
+) -> Result<(u16, serde_json::Value), String> {
+    let client = own_client(timeout)?;
+    let request = match body {
+        Some(body) => client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string()),
+        None => client.get(url),
+    };
+    let response = request
+        .bearer_auth(token)
+        .send()
+        .await
         .map_err(|e| e.to_string())?;
-    let response = client.get(url).send().await.map_err(|e| e.to_string())?;
-    Ok(response.status().as_u16())
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+    let json =
+        serde_json::from_slice(&bytes).map_err(|_| format!("the answer ({status}) is not JSON"))?;
+    Ok((status, json))
 }

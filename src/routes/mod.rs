@@ -13,6 +13,7 @@ mod oembed;
 mod page;
 mod purge;
 mod thumb;
+mod warm;
 
 use std::borrow::Cow;
 
@@ -26,6 +27,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 pub use client::TrustedProxies;
 pub use limit::{ClientLimiter, limit_clients};
 pub use observe::observe;
+pub use warm::progress_json;
 
 use crate::article_url::ArticleUrl;
 use crate::cache::{Cached, Status};
@@ -73,9 +75,25 @@ const ROUTES: [(&str, Handler); 17] = [
     ("/share", Handler::Page(PageKind::Share)),
 ];
 
-/// The route table, in one place; `/purge` only when an administration token is set.
+/// The route table, in one place; `/purge` and `/warm` only when an administration token is
+/// set.
 pub fn configure(config: &mut web::ServiceConfig, purge: bool) {
     if purge {
+        let method_not_allowed =
+            || async { Err::<HttpResponse, _>(AppError::method_not_allowed()) };
+        config.service(
+            web::resource("/warm")
+                .route(web::post().to(warm::start))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(AppError::post_only())
+                })),
+        );
+        config.service(
+            web::resource("/warm/{id}")
+                .route(web::get().to(warm::status))
+                .route(web::head().to(warm::status))
+                .default_service(web::to(method_not_allowed)),
+        );
         config.service(
             web::resource("/purge")
                 .app_data(web::Data::new(Handler::Purge))

@@ -113,10 +113,13 @@ pub async fn observe(
 
 /// The route a path names (a fixed set, so metric labels stay few), or `unmatched`.
 fn route_of(path: &str) -> &'static str {
+    if path.starts_with("/warm/") {
+        return "/warm/{id}";
+    }
     super::ROUTES
         .iter()
         .map(|(route, _)| *route)
-        .chain(["/purge"])
+        .chain(["/purge", "/warm"])
         .find(|route| *route == path)
         .unwrap_or("unmatched")
 }

@@ -12,10 +12,10 @@ use crate::origin::{Origin, start};
 use crate::redis_server::RedisServer;
 use crate::service::{TestApp, header, json, same_answer_at_once, spawn_app_on};
 
-const TOKEN: &str = "0123456789abcdef-test-token";
+pub const TOKEN: &str = "0123456789abcdef-test-token";
 
 /// `n` instances in front of `origin`, sharing `redis`, once each hears the others.
-async fn replicas(
+pub async fn replicas(
     origin: &Arc<Origin>,
     redis: &RedisServer,
     n: usize,
@@ -383,6 +383,8 @@ async fn an_instance_that_died_holding_a_lock_delays_the_others_only_until_it_ex
         .query_async(&mut connection)
         .await
         .unwrap();
+    // Set once the newcomer is up, so that how long it took to start does not count.
+    let newcomer = replicas(&origin, &redis, 1, &[]).await.remove(0);
     let () = redis::cmd("SET")
         .arg(&lock)
         .arg("a-dead-instance")
@@ -391,8 +393,6 @@ async fn an_instance_that_died_holding_a_lock_delays_the_others_only_until_it_ex
         .query_async(&mut connection)
         .await
         .unwrap();
-
-    let newcomer = replicas(&origin, &redis, 1, &[]).await.remove(0);
     let started = Instant::now();
     let response = newcomer.get(&newcomer.url("/meta", "/cached")).await;
     let took = started.elapsed();

@@ -21,3 +21,4 @@ mod redis_server;
 mod security;
 mod service;
 mod signing;
+mod warm;

@@ -22,6 +22,8 @@ pub struct Origin {
     /// The headline of `/article/edited` (and of `/article/edited/slow`, read when the request
     /// arrives, answered 600 ms later): what an editor changes.
     pub headline: Arc<Mutex<String>>,
+    /// Items in `/feeds/growing.xml` (`/news/growing-1` …): a newsroom publishing.
+    pub published: Arc<AtomicUsize>,
 }
 
 pub type Hits = Arc<Mutex<HashMap<String, usize>>>;
@@ -38,6 +40,11 @@ impl Origin {
     /// Changes the headline of `/article/edited`.
     pub fn edit_headline(&self, headline: &str) {
         headline.clone_into(&mut self.headline.lock().unwrap());
+    }
+
+    /// Publishes one more item in `/feeds/growing.xml`.
+    pub fn publish(&self) {
+        self.published.fetch_add(1, Ordering::SeqCst);
     }
 
     /// How many requests the origin received for `path`.
@@ -74,16 +81,25 @@ pub async fn start() -> Origin {
     let hits = Hits::default();
     let failing = Arc::new(AtomicBool::new(false));
     let headline = Arc::new(Mutex::new("Première version du titre".to_owned()));
-    let (counted, fails, edited) = (
+    let published = Arc::new(AtomicUsize::new(2));
+    let (counted, fails, edited, newsroom) = (
         Arc::clone(&hits),
         Arc::clone(&failing),
         Arc::clone(&headline),
+        Arc::clone(&published),
     );
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let (counted, fails) = (Arc::clone(&counted), fails.load(Ordering::SeqCst));
             let headline = edited.lock().unwrap().clone();
-            tokio::spawn(serve(stream, addr, canary, counted, fails, headline));
+            let items = newsroom.load(Ordering::SeqCst);
+            tokio::spawn(serve(
+                stream,
+                addr,
+                canary,
+                counted,
+                (fails, headline, items),
+            ));
         }
     });
     Origin {
@@ -93,6 +109,7 @@ pub async fn start() -> Origin {
         hits,
         failing,
         headline,
+        published,
     }
 }
 
@@ -101,8 +118,7 @@ async fn serve(
     me: SocketAddr,
     canary: SocketAddr,
     hits: Hits,
-    failing: bool,
-    headline: String,
+    (failing, headline, published): (bool, String, usize),
 ) {
     let mut request = Vec::new();
     let mut buf = [0u8; 4096];
@@ -138,16 +154,174 @@ async fn serve(
              <meta property=og:site_name content=\"Le Quotidien\">\
              <meta property=og:image content=\"/image/lead.jpg\"></head><body><p>Texte.</p></body></html>"
         );
+        let _ = html(&mut stream, &page).await;
+        return;
+    }
+    if path == "/feeds/growing.xml" {
+        let items: Vec<String> = (1..=published)
+            .map(|n| format!("/news/growing-{n}"))
+            .collect();
         let _ = body(
             &mut stream,
             "200 OK",
-            "text/html; charset=utf-8",
-            page.as_bytes(),
+            "application/rss+xml",
+            rss(&items).as_bytes(),
         )
         .await;
         return;
     }
     let _ = respond(&mut stream, &path, me, canary).await;
+}
+
+/// An RSS 2.0 feed whose items link to `links`.
+fn rss(links: &[String]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>Le Quotidien</title><link>/</link><description>Les nouvelles</description>",
+    );
+    for (n, link) in links.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<item><title>Article {n}</title><link>{link}</link></item>"
+        );
+    }
+    out.push_str("</channel></rss>");
+    out
+}
+
+/// The warm-up listings: feeds and sitemaps of every kind, and hostile ones.
+async fn feeds(
+    stream: &mut TcpStream,
+    name: &str,
+    me: SocketAddr,
+    canary: SocketAddr,
+) -> std::io::Result<()> {
+    let origin = format!("http://{me}");
+    let links = |names: &[&str]| -> Vec<String> {
+        names.iter().map(|name| format!("/news/{name}")).collect()
+    };
+    let (content_type, text) = match name {
+        // The same article twice: warmed once.
+        "rss.xml" => (
+            "application/rss+xml",
+            rss(&links(&["rss-1", "rss-2", "rss-1"])),
+        ),
+        "atom.xml" => (
+            "application/atom+xml",
+            format!(
+                "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Le Quotidien</title>\
+                 <id>urn:feed</id><updated>2026-12-01T08:00:00Z</updated>\
+                 <entry><title>Un</title><id>urn:1</id><updated>2026-12-01T08:00:00Z</updated>\
+                 <link rel=\"alternate\" href=\"{origin}/news/atom-1\"/></entry>\
+                 <entry><title>Deux</title><id>urn:2</id><updated>2026-12-01T08:00:00Z</updated>\
+                 <link href=\"{origin}/news/atom-2\"/></entry></feed>"
+            ),
+        ),
+        "feed.json" => (
+            "application/feed+json",
+            format!(
+                r#"{{"version":"https://jsonfeed.org/version/1.1","title":"Le Quotidien",
+                "items":[{{"id":"1","url":"{origin}/news/json-1"}}]}}"#
+            ),
+        ),
+        "index.xml" => (
+            "application/xml",
+            format!(
+                "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+                 <sitemap><loc>{origin}/feeds/sitemap-1.xml</loc></sitemap>\
+                 <sitemap><loc>{origin}/feeds/news.xml</loc></sitemap></sitemapindex>"
+            ),
+        ),
+        "sitemap-1.xml" => (
+            "application/xml",
+            format!(
+                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+                 <url><loc>{origin}/news/map-1</loc><lastmod>2026-12-01</lastmod></url>\
+                 <url><loc>{origin}/news/map-2</loc></url></urlset>"
+            ),
+        ),
+        "news.xml" => (
+            "text/xml",
+            format!(
+                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+                 xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\
+                 <url><loc>{origin}/news/news-1</loc><news:news><news:publication>\
+                 <news:name>Le Quotidien</news:name><news:language>fr</news:language></news:publication>\
+                 <news:publication_date>2026-12-01</news:publication_date><news:title>Un</news:title>\
+                 </news:news></url></urlset>"
+            ),
+        ),
+        // Billion laughs: a thousand million `lol`s if entities were expanded.
+        "bomb.xml" => {
+            let mut dtd = String::from("<!ENTITY lol0 \"lol\">");
+            for level in 1..10 {
+                let previous = format!("&lol{};", level - 1).repeat(10);
+                let _ = write!(dtd, "<!ENTITY lol{level} \"{previous}\">");
+            }
+            (
+                "application/rss+xml",
+                format!(
+                    "<?xml version=\"1.0\"?><!DOCTYPE rss [{dtd}]><rss version=\"2.0\"><channel>\
+                     <title>&lol9;</title><item><title>&lol9;</title><link>/news/bomb-1</link></item>\
+                     </channel></rss>"
+                ),
+            )
+        }
+        // 100,000 items, each a page the origin does not have.
+        "many.xml" => {
+            let links: Vec<String> = (0..100_000).map(|n| format!("/gone/{n}")).collect();
+            ("application/rss+xml", rss(&links))
+        }
+        // Links to loopback addresses that are not the exempt origin: never fetched.
+        "private.xml" => {
+            let port = me.port();
+            let links = [
+                format!("http://{canary}/private"),
+                format!("http://127.0.0.1:{}/", canary.port() ^ 1),
+                format!("http://[::1]:{port}/private"),
+                format!("http://localhost:{port}/private"),
+            ];
+            ("application/rss+xml", rss(&links))
+        }
+        // An RSS feed that never ends: the same item, for ever.
+        "endless.xml" => {
+            let item = "<item><title>Encore</title><link>/news/endless</link></item>".repeat(1000);
+            return rss_for_ever(stream, item.as_bytes(), Duration::ZERO).await;
+        }
+        // A byte a second, for ever: the fetch timeout ends it.
+        "drip.xml" => return rss_for_ever(stream, b" ", Duration::from_secs(1)).await,
+        _ => return body(stream, "404 Not Found", "text/plain", b"no such feed").await,
+    };
+    body(stream, "200 OK", content_type, text.as_bytes()).await
+}
+
+/// The start of an RSS feed, then `piece` every `pause`, for ever.
+async fn rss_for_ever(
+    stream: &mut TcpStream,
+    piece: &[u8],
+    pause: Duration,
+) -> std::io::Result<()> {
+    let content_type = [("content-type", "application/rss+xml".to_owned())];
+    head(stream, "200 OK", &content_type).await?;
+    stream
+        .write_all(b"<rss version=\"2.0\"><channel><title>Sans fin</title>")
+        .await?;
+    loop {
+        stream.write_all(piece).await?;
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// An article of the warm-up listings: its own headline, the lead photo.
+async fn news(stream: &mut TcpStream, slug: &str) -> std::io::Result<()> {
+    let page = format!(
+        "<!doctype html><html lang=fr><head><meta charset=utf-8><title>{slug}</title>\
+         <meta property=og:title content=\"Article {slug}\">\
+         <meta property=og:site_name content=\"Le Quotidien\">\
+         <meta property=og:image content=\"/image/lead.jpg\"></head>\
+         <body><article><h1>Article {slug}</h1><p>Texte.</p></article></body></html>"
+    );
+    html(stream, &page).await
 }
 
 async fn head(
@@ -186,6 +360,17 @@ async fn answer(
     all.push(("content-length", bytes.len().to_string()));
     head(stream, status, &all).await?;
     stream.write_all(bytes).await
+}
+
+/// A UTF-8 HTML page.
+async fn html(stream: &mut TcpStream, page: &str) -> std::io::Result<()> {
+    body(
+        stream,
+        "200 OK",
+        "text/html; charset=utf-8",
+        page.as_bytes(),
+    )
+    .await
 }
 
 async fn body(
@@ -277,13 +462,7 @@ async fn site(stream: &mut TcpStream, path: &str, me: SocketAddr) -> std::io::Re
         return body(stream, "404 Not Found", "text/plain", b"no such page").await;
     }
     let page = std::fs::read_to_string(file)?.replace("{{origin}}", &format!("http://{me}"));
-    body(
-        stream,
-        "200 OK",
-        "text/html; charset=utf-8",
-        page.as_bytes(),
-    )
-    .await
+    html(stream, &page).await
 }
 
 /// A `width`×`height` JPEG: a gradient, so it looks like a picture in screenshots.
@@ -393,15 +572,7 @@ async fn respond(
 ) -> std::io::Result<()> {
     let port = me.port();
     match path {
-        "/ok" => {
-            body(
-                stream,
-                "200 OK",
-                "text/html; charset=utf-8",
-                b"<title>OK</title><h1>Fine</h1>",
-            )
-            .await
-        }
+        "/ok" => html(stream, "<title>OK</title><h1>Fine</h1>").await,
         "/cached" => {
             let headers = [
                 ("content-type", "text/html"),
@@ -422,13 +593,7 @@ async fn respond(
                 "<html lang=fr><head><meta property=og:title content=\"Lent\">\
                  <meta property=og:image content=\"http://{me}/image/lead.jpg?slow\"></head></html>"
             );
-            body(
-                stream,
-                "200 OK",
-                "text/html; charset=utf-8",
-                page.as_bytes(),
-            )
-            .await
+            html(stream, &page).await
         }
         "/image/lead.jpg?slow" => {
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -441,13 +606,7 @@ async fn respond(
                 <link rel=canonical href='https://elsewhere.example/stolen'>\
                 <meta property=article:published_time content='2024-04-10T08:15:00+02:00'>\
                 </head><body><p>טקסט.</p></body></html>";
-            body(
-                stream,
-                "200 OK",
-                "text/html; charset=utf-8",
-                page.as_bytes(),
-            )
-            .await
+            html(stream, page).await
         }
         "/article/xss" => {
             let page = "<html><head><title>x</title>\
@@ -462,13 +621,7 @@ async fn respond(
             let page = "<html lang=fr><head><meta property=og:title content=\"Un article sur la boucle locale\">\
                         <meta property=og:site_name content=\"La Boucle\"><meta property=article:section content=Tests>\
                         <meta property=og:image content=\"/image/lead.jpg\"></head><body><p>Texte.</p></body></html>";
-            body(
-                stream,
-                "200 OK",
-                "text/html; charset=utf-8",
-                page.as_bytes(),
-            )
-            .await
+            html(stream, page).await
         }
         "/article/canary-image" => {
             let page = format!(
@@ -703,6 +856,8 @@ async fn respond(
         "/headers/huge" => head(stream, "200 OK", &[("x-huge", "a".repeat(1024 * 1024))]).await,
         "/garbage" => stream.write_all(b"this is not HTTP at all\r\n\r\n").await,
         p if p.starts_with("/site/") => site(stream, &p["/site/".len()..], me).await,
+        p if p.starts_with("/feeds/") => feeds(stream, &p["/feeds/".len()..], me, canary).await,
+        p if p.starts_with("/news/") => news(stream, &p["/news/".len()..]).await,
         _ => body(stream, "404 Not Found", "text/plain", b"no route").await,
     }
 }
