@@ -2,7 +2,8 @@
 """A loopback news site for the load test: /a/<id> is an article (the example article's title,
 section and photo) whose lead photo is shared by all articles; /p/<id> is one whose photo URL is
 its own (/img/<id>.jpg), so that each costs a photo fetch and decode too. Every photo is
-assets/sample-photo.jpg. /stats?prefix=P says how many requests paths starting with P got:
+assets/sample-photo.jpg. /sitemap/<a|p>/<name>.xml?n=N is a sitemap of N new articles
+/<a|p>/<name>-1 … -N, for warm-up. /stats?prefix=P says how many requests paths starting with P got:
 {"paths": distinct paths, "requests": all of them, "max": the most any one path got}."""
 import collections
 import http.server
@@ -47,7 +48,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with LOCK:
             REQUESTS[path] += 1
-        if path.startswith("/a/") or path.startswith("/p/"):
+        if path.startswith("/sitemap/"):
+            parts = urllib.parse.urlsplit(path)
+            kind, name = parts.path[len("/sitemap/"):].removesuffix(".xml").split("/", 1)
+            count = int(urllib.parse.parse_qs(parts.query).get("n", ["100"])[0])
+            host = self.headers.get("host", "127.0.0.1")
+            urls = "".join(f"<url><loc>http://{host}/{kind}/{name}-{n}</loc></url>" for n in range(1, count + 1))
+            sitemap = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            self.answer("application/xml", sitemap.encode())
+        elif path.startswith("/a/") or path.startswith("/p/"):
             article = path[3:]
             photo = "/img/shared.jpg" if path.startswith("/a/") else f"/img/{article}.jpg"
             self.answer("text/html; charset=utf-8", PAGE.format(id=article, photo=photo).encode())

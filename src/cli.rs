@@ -215,7 +215,7 @@ pub enum CliError {
     Findings,
     #[error("{0}")]
     Warm(String),
-    #[error("{0} URLs could not be warmed")]
+    #[error("{0} of the URLs could not be warmed (listed above)")]
     NotWarmed(usize),
     #[error("signing needs APERCU_SIGNING_KEYS (or --signing-keys)")]
     NoKeys,

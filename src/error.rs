@@ -71,6 +71,17 @@ impl AppError {
         )
     }
 
+    /// A request body over `limit` bytes (`POST /warm`).
+    #[must_use]
+    pub fn body_too_large(limit: usize) -> Self {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "The request body is larger than this route reads.",
+            format!("body over {limit} bytes"),
+        )
+    }
+
     #[must_use]
     pub fn not_found() -> Self {
         AppError::new(

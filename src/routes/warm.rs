@@ -28,16 +28,18 @@ fn authorized(request: &HttpRequest) -> Result<(), AppError> {
 
 pub(super) async fn start(
     request: HttpRequest,
-    body: web::Bytes,
+    body: web::Payload,
     warmer: web::Data<Warmer>,
     service: web::Data<Service>,
 ) -> Result<HttpResponse, AppError> {
     authorized(&request)?;
-    if body.len() > MAX_BODY {
-        return Err(AppError::invalid_parameter(
-            "The body is larger than 1 MiB.",
-        ));
-    }
+    // Read here, not by an extractor, so that the token is checked before any body is read,
+    // and a body too large gets our error.
+    let body = body
+        .to_bytes_limited(MAX_BODY)
+        .await
+        .map_err(|_| AppError::body_too_large(MAX_BODY))?
+        .map_err(|_| AppError::invalid_parameter("The request body could not be read."))?;
     let asked: Request = serde_json::from_slice(&body).map_err(|_| {
         AppError::invalid_parameter(
             "The body must be JSON: {\"urls\": [...]}, {\"feed\": URL} or {\"sitemap\": URL}, with \"formats\" and \"oembed\" if wanted.",

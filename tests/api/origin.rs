@@ -229,7 +229,7 @@ async fn feeds(
             format!(
                 "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
                  <sitemap><loc>{origin}/feeds/sitemap-1.xml</loc></sitemap>\
-                 <sitemap><loc>{origin}/feeds/news.xml</loc></sitemap></sitemapindex>"
+                 <sitemap><loc>{origin}/feeds/sitemap-2.xml</loc></sitemap></sitemapindex>"
             ),
         ),
         "sitemap-1.xml" => (
@@ -238,6 +238,13 @@ async fn feeds(
                 "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
                  <url><loc>{origin}/news/map-1</loc><lastmod>2026-12-01</lastmod></url>\
                  <url><loc>{origin}/news/map-2</loc></url></urlset>"
+            ),
+        ),
+        "sitemap-2.xml" => (
+            "application/xml",
+            format!(
+                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+                 <url><loc>{origin}/news/map-3</loc></url></urlset>"
             ),
         ),
         "news.xml" => (

@@ -85,8 +85,8 @@ fn result_for<'a>(progress: &'a Value, url: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no result for {url} in {progress}"))
 }
 
-const LISTED: [&str; 8] = [
-    "rss-1", "rss-2", "atom-1", "atom-2", "json-1", "map-1", "map-2", "news-1",
+const LISTED: [&str; 9] = [
+    "rss-1", "rss-2", "atom-1", "atom-2", "json-1", "map-1", "map-2", "map-3", "news-1",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +98,7 @@ async fn every_article_of_rss_atom_json_feed_and_a_sitemap_index_is_warmed_once_
         &app,
         &json!({
             "feed": [origin.url("/feeds/rss.xml"), origin.url("/feeds/atom.xml"), origin.url("/feeds/feed.json")],
-            "sitemap": origin.url("/feeds/index.xml"),
+            "sitemap": [origin.url("/feeds/index.xml"), origin.url("/feeds/news.xml")],
             "urls": [origin.url("/news/rss-1"), origin.url("/article")],
             "formats": ["jpg", "png"],
         }),
@@ -115,6 +115,7 @@ async fn every_article_of_rss_atom_json_feed_and_a_sitemap_index_is_warmed_once_
         assert_eq!(origin.hits(&path), 1, "{path} fetched once");
     }
     assert_eq!(origin.hits("/feeds/sitemap-1.xml"), 1);
+    assert_eq!(origin.hits("/feeds/sitemap-2.xml"), 1);
     let (pages, _, renders) = app.counts();
     assert_eq!(renders, 2 * (LISTED.len() as u64 + 1));
 
@@ -229,6 +230,10 @@ async fn warming_asks_for_the_admin_token_and_a_request_it_understands() {
     }
     let not_json = post_as(&app, Some(TOKEN), "urls=https://news.example/".to_owned()).await;
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
+    let huge = format!(r#"{{"urls": ["{}"]}}"#, "a".repeat(2 << 20));
+    let too_large = post_as(&app, Some(TOKEN), huge).await;
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(too_large).await, "body-too-large");
     let unknown = app
         .client
         .get(format!("{url}/0123456789abcdef"))
