@@ -64,7 +64,7 @@ pub struct WarmSettings {
     #[arg(long, env = "APERCU_WARM_INTERVAL", value_name = "SECONDS", default_value_t = 300,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub warm_interval: u64,
-    /// Articles one warm-up job (or the watcher) makes at once.
+    /// Articles warm-up makes at once, all jobs and the watcher together.
     #[arg(long, env = "APERCU_WARM_CONCURRENCY", value_name = "ARTICLES", default_value_t = 4,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub warm_concurrency: u16,

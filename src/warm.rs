@@ -197,8 +197,9 @@ impl Job {
 pub struct Warmer {
     service: Arc<Service>,
     jobs: Mutex<VecDeque<Arc<Job>>>,
-    /// Articles warmed at once, per job.
-    concurrency: usize,
+    /// Articles warmed at once, all jobs and the watcher together: warm-up never takes more
+    /// of the service than that, however many jobs are started.
+    permits: Arc<Semaphore>,
 }
 
 impl Warmer {
@@ -207,7 +208,7 @@ impl Warmer {
         Warmer {
             service,
             jobs: Mutex::default(),
-            concurrency: concurrency.max(1),
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
         }
     }
 
@@ -241,7 +242,7 @@ impl Warmer {
             .cloned()
     }
 
-    /// Runs `job`: lists, then warms every article, `concurrency` at a time.
+    /// Runs `job`: lists, then warms every article, sharing the warmer's permits.
     pub async fn run(&self, request: &Request, plan: &Plan, job: &Job) {
         let mut listings: Vec<String> = request.feed.clone();
         listings.extend(request.sitemap.iter().cloned());
@@ -284,12 +285,12 @@ impl Warmer {
         progress.took = Some(progress.started.elapsed());
     }
 
-    /// Warms `articles`, `concurrency` at a time, telling `done` about each.
+    /// Warms `articles` as permits allow, telling `done` about each.
     async fn warm_all(&self, articles: Vec<ArticleUrl>, plan: &Plan, done: impl Fn(Outcome)) {
-        let permits = Arc::new(Semaphore::new(self.concurrency));
+        let permits = &self.permits;
         let mut running = tokio::task::JoinSet::new();
         for url in articles {
-            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+            let Ok(permit) = Arc::clone(permits).acquire_owned().await else {
                 break;
             };
             let (service, plan) = (Arc::clone(&self.service), plan.clone());

@@ -23,3 +23,14 @@ function apercu_sign(string $publicUrl, string $route, string $articleUrl, strin
     $query = http_build_query(['url' => $articleUrl] + $params + ['k' => $keyId, 's' => $s]);
     return rtrim($publicUrl, '/') . '/' . $route . '?' . $query;
 }
+
+// From the command line: php sign.php PUBLIC_URL ROUTE ARTICLE_URL KEY_ID SECRET_HEX [NAME=VALUE]…
+if (PHP_SAPI === 'cli' && realpath($argv[0] ?? '') === __FILE__) {
+    [, $public, $route, $article, $keyId, $secretHex] = $argv;
+    $extra = [];
+    foreach (array_slice($argv, 6) as $pair) {
+        [$name, $value] = explode('=', $pair, 2);
+        $extra[$name] = $value;
+    }
+    echo apercu_sign($public, $route, $article, $keyId, hex2bin($secretHex), $extra), "\n";
+}
