@@ -65,6 +65,10 @@ pub enum Command {
         /// png, jpeg or webp.
         #[arg(long, value_name = "FORMAT")]
         format: Option<String>,
+        /// Also print why the card looks as it does, as JSON: its template, each text's size
+        /// and lines, the font of every run, characters no font has.
+        #[arg(long)]
+        explain: bool,
         #[command(flatten)]
         card: CardSettings,
         /// The `charset` the server declared for a saved page, if known.
@@ -383,6 +387,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             base_url,
             image,
             format,
+            explain,
             card: card_settings,
             charset,
             fetch,
@@ -427,6 +432,12 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 None => None,
             };
             let renderer = card::Renderer::new(card_settings.font_book()?);
+            if explain {
+                let explained = renderer.explain(&article, photo.as_ref(), logo.as_ref(), &theme);
+                let json =
+                    serde_json::to_string_pretty(&explained).map_err(std::io::Error::from)?;
+                writeln!(std::io::stdout().lock(), "{json}")?;
+            }
             let (encoded, drawn) =
                 renderer.render(&article, photo.as_ref(), logo.as_ref(), &theme, format)?;
             if drawn.missing_glyphs > 0 {

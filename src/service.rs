@@ -1232,7 +1232,7 @@ impl Service {
             .logo(article.value.url.host_str(), &self.photo_limits);
         let service = Arc::clone(self);
         let (article_value, drawn_photo) = (Arc::clone(&article.value), photo.clone());
-        let (draw_millis, encoded) = self
+        let (draw_millis, encoded, layout) = self
             .on_cpu(move || {
                 let started = Instant::now();
                 let card = service.renderer.compose(
@@ -1242,6 +1242,12 @@ impl Service {
                     &service.look.theme,
                 );
                 let draw_millis = millis(started.elapsed());
+                let layout = service.renderer.explain(
+                    &article_value,
+                    drawn_photo.as_deref(),
+                    logo.as_deref(),
+                    &service.look.theme,
+                );
                 let encoded: Vec<_> = [Format::Jpeg, Format::Png, Format::Webp]
                     .into_iter()
                     .map(|format| {
@@ -1250,7 +1256,7 @@ impl Service {
                         (format, bytes, millis(started.elapsed()))
                     })
                     .collect();
-                (draw_millis, encoded)
+                (draw_millis, encoded, layout)
             })
             .await?;
         let versions = self.versions(&article.value);
@@ -1274,6 +1280,7 @@ impl Service {
         Ok(inspect::Answers {
             cards,
             draw_millis,
+            layout,
             oembed: serde_json::from_slice(&oembed::to_json(&response))
                 .unwrap_or(serde_json::Value::Null),
             oembed_url: subject.service_url("oembed", &[("format", "json".to_owned())]),

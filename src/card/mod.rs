@@ -1,8 +1,10 @@
 //! Cards (SPEC §6): `Article` + photo + theme → layout (lines, glyphs, boxes; no pixels) →
 //! paint (pixels) → encode (PNG, JPEG, WebP). Pure: no network, no clock.
 
+mod breaks;
 pub mod encode;
 mod error;
+pub mod explain;
 pub mod fonts;
 pub mod layout;
 pub mod paint;
@@ -100,21 +102,43 @@ impl Renderer {
         theme: &Theme,
     ) -> Card {
         let theme = theme.for_host(article.url.host_str());
-        let host = article.url.host_str().unwrap_or_default();
-        let title = article
-            .title
-            .as_deref()
-            .or(article.site_name.as_deref())
-            .unwrap_or(host);
-        let text = CardText {
-            title,
-            category: article.category.as_deref(),
-            site_name: article.site_name.as_deref().or(Some(host)),
-            lang: article.lang.as_deref(),
-        };
         let covered = photo
             .filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT))
             .map(|p| photo::cover(p, CARD_WIDTH, CARD_HEIGHT, theme.photo_focus_y));
-        self.draw(&text, covered.as_ref(), logo, &theme)
+        self.draw(&card_text(article), covered.as_ref(), logo, &theme)
+    }
+
+    /// Why the card of an article looks as it does ([`Renderer::compose`]'s layout, explained):
+    /// its template, sizes, lines and the font of every run.
+    #[must_use]
+    pub fn explain(
+        &self,
+        article: &Article,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+    ) -> explain::Explanation {
+        let theme = theme.for_host(article.url.host_str());
+        let has_photo = photo.is_some_and(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT));
+        #[allow(clippy::cast_precision_loss)]
+        let aspect = logo.map(|l| l.image.width() as f32 / l.image.height().max(1) as f32);
+        let layout = layout::layout(&card_text(article), has_photo, aspect, &theme, &self.fonts);
+        explain::explain(&layout, &self.fonts)
+    }
+}
+
+/// The texts of an article's card: its title (or the site name, or the host when the page has
+/// no title), category, site name (or host) and language.
+fn card_text(article: &Article) -> CardText<'_> {
+    let host = article.url.host_str().unwrap_or_default();
+    CardText {
+        title: article
+            .title
+            .as_deref()
+            .or(article.site_name.as_deref())
+            .unwrap_or(host),
+        category: article.category.as_deref(),
+        site_name: article.site_name.as_deref().or(Some(host)),
+        lang: article.lang.as_deref(),
     }
 }

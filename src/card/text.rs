@@ -1,17 +1,21 @@
 //! Text layout for cards, without pixels: bidi levels (UAX #9), font fallback per run, shaping
-//! with harfrust, line breaking by UAX #14 on shaped widths (kinsoku and French no-break
-//! spaces come with it), auto-sizing, balanced lines, and an ellipsis when nothing fits.
+//! with harfrust, lines filled on shaped widths at the breaks of `breaks` (UAX #14, words of
+//! Thai and its neighbours, Japanese and Chinese phrases, hyphenation of words too long for a
+//! line; kinsoku and French no-break spaces come with it), auto-sizing, balanced lines, and an
+//! ellipsis when nothing fits.
 
 use std::ops::Range;
 
 use harfrust::{Buffer, Direction, ShapeOptions, ShaperFont};
 use unicode_bidi::{BidiInfo, Level};
-use unicode_linebreak::{BreakOpportunity, linebreaks};
 use unicode_script::{Script, UnicodeScript};
 
+use super::breaks::{Break, Breaks};
 use super::fonts::{FaceId, FontBook, Weight};
 
 const ELLIPSIS: &str = "…";
+/// The hyphen drawn after a hyphenated syllable (U+002D: every font has it).
+const HYPHEN: &str = "-";
 
 /// How a paragraph is set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,8 +57,12 @@ pub struct PlacedGlyph {
 pub struct Line {
     pub glyphs: Vec<PlacedGlyph>,
     pub width: f32,
-    /// The line's text in logical order (for tests and logs).
+    /// The line's text in logical order (for tests, logs and `--explain`), with the hyphen or
+    /// ellipsis drawn after it.
     pub text: String,
+    /// Byte offset of the line's text in the paragraph: a glyph's `cluster` minus this indexes
+    /// `text`.
+    pub start: usize,
 }
 
 /// A laid-out paragraph.
@@ -67,6 +75,8 @@ pub struct TextBlock {
     pub ellipsized: bool,
     /// Characters no font could draw: left out, never drawn as boxes.
     pub missing_glyphs: usize,
+    /// Those characters, each once.
+    pub missing_chars: Vec<char>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +104,8 @@ struct Shaped<'t> {
     runs: Vec<Run>,
     /// `advance_before[i]`: total advance of the glyphs whose cluster starts before byte `i`.
     advance_before: Vec<f32>,
-    missing: usize,
+    /// Characters no face could draw, as many times as they occur.
+    missing: Vec<char>,
 }
 
 impl Shaped<'_> {
@@ -128,7 +139,7 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
         glyphs: Vec::new(),
         runs: Vec::new(),
         advance_before: Vec::new(),
-        missing: 0,
+        missing: Vec::new(),
     };
     let language = style
         .lang
@@ -136,14 +147,15 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
     let mut buffer = Buffer::new();
     for (range, face) in itemize(fonts, text, &shaped.bidi.levels, style) {
         let Some(face_id) = face else {
-            shaped.missing += text[range.clone()]
-                .chars()
-                .filter(|c| !c.is_whitespace() && !is_default_ignorable(*c))
-                .count();
+            shaped.missing.extend(
+                text[range.clone()]
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !is_default_ignorable(*c)),
+            );
             continue;
         };
         let Some(face) = fonts.face(face_id) else {
-            shaped.missing += text[range.clone()].chars().count();
+            shaped.missing.extend(text[range.clone()].chars());
             continue;
         };
         buffer.clear();
@@ -157,7 +169,7 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
         buffer.guess_segment_properties();
         let font = ShaperFont::new(&face.shaping);
         if harfrust::shape(&font, &mut buffer, ShapeOptions::new()).is_err() {
-            shaped.missing += text[range.clone()].chars().count();
+            shaped.missing.extend(text[range.clone()].chars());
             continue;
         }
         let start = shaped.glyphs.len();
@@ -165,7 +177,7 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
         for (info, pos) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
             let cluster = range.start + info.cluster as usize;
             if info.glyph_id == 0 && !text[cluster..].starts_with(char::is_whitespace) {
-                shaped.missing += 1;
+                shaped.missing.extend(text[cluster..].chars().next());
                 continue;
             }
             #[allow(clippy::cast_precision_loss)] // font units fit f32 exactly
@@ -283,48 +295,93 @@ fn is_paragraph_separator(c: char) -> bool {
     )
 }
 
-/// Break opportunities of `text`: byte offsets where a line may start, and whether it must.
-fn break_points(text: &str) -> Vec<(usize, bool)> {
-    linebreaks(text)
-        .map(|(at, kind)| (at, kind == BreakOpportunity::Mandatory))
-        .collect()
+/// A line's text: a byte range, and whether the line ends with a hyphen (a word hyphenated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    range: Range<usize>,
+    hyphen: bool,
 }
 
-/// Greedy line ranges at `width` ems.
-fn wrap(shaped: &Shaped<'_>, breaks: &[(usize, bool)], width: f32) -> Vec<Range<usize>> {
+impl Piece {
+    fn plain(range: Range<usize>) -> Self {
+        Piece {
+            range,
+            hyphen: false,
+        }
+    }
+}
+
+/// What [`wrap`] and [`balance`] measure with: the shaped text, its breaks, and the width of a
+/// hyphen, in ems.
+struct Measure<'a, 't> {
+    shaped: &'a Shaped<'t>,
+    breaks: &'a Breaks,
+    hyphen: f32,
+}
+
+impl Measure<'_, '_> {
+    /// The width of a line made of `piece`.
+    fn width(&self, range: Range<usize>, hyphen: bool) -> f32 {
+        let text = self.shaped.width(self.shaped.visible(range));
+        if hyphen { text + self.hyphen } else { text }
+    }
+}
+
+/// Greedy lines at `width` ems: each takes as many pieces as fit; a piece wider than the line
+/// is split at a finer break (a phrase's characters, a word's hyphenation point) or, failing
+/// that, between characters.
+fn wrap(measure: &Measure<'_, '_>, width: f32) -> Vec<Piece> {
+    let shaped = measure.shaped;
+    let points = &measure.breaks.points;
     let mut lines = Vec::new();
     let mut start = 0;
     let mut fits: Option<usize> = None;
     let mut i = 0;
-    while i < breaks.len() {
-        let (at, mandatory) = breaks[i];
+    while i < points.len() {
+        let Break { at, mandatory, .. } = points[i];
         if at <= start {
             i += 1;
             continue;
         }
-        if shaped.width(shaped.visible(start..at)) <= width {
+        if measure.width(start..at, false) <= width {
             fits = Some(at);
             if mandatory && at < shaped.text.len() {
-                lines.push(start..at);
+                lines.push(Piece::plain(start..at));
                 start = at;
                 fits = None;
             }
             i += 1;
         } else if let Some(end) = fits.take() {
-            lines.push(start..end);
+            lines.push(Piece::plain(start..end));
             start = end;
         } else {
-            // One word wider than the line (a URL, a long compound): break between clusters.
-            let end = emergency_break(shaped, start..at, width);
-            lines.push(start..end);
+            let (end, hyphen) = split_overlong(measure, start..at, width);
+            lines.push(Piece {
+                range: start..end,
+                hyphen,
+            });
             start = end;
         }
     }
     if start < shaped.text.len() {
-        lines.push(start..shaped.text.len());
+        lines.push(Piece::plain(start..shaped.text.len()));
     }
-    lines.retain(|l| !shaped.text[l.clone()].trim().is_empty());
+    lines.retain(|l| !shaped.text[l.range.clone()].trim().is_empty());
     lines
+}
+
+/// Where to end a line inside `range`, a piece wider than the line: the last finer break that
+/// fits (with its hyphen), else the last character that fits.
+fn split_overlong(measure: &Measure<'_, '_>, range: Range<usize>, width: f32) -> (usize, bool) {
+    measure
+        .breaks
+        .fallback
+        .iter()
+        .filter(|b| b.at > range.start && b.at < range.end)
+        .filter(|b| measure.width(range.start..b.at, b.hyphen) <= width)
+        .map(|b| (b.at, b.hyphen))
+        .next_back()
+        .unwrap_or_else(|| (emergency_break(measure.shaped, range, width), false))
 }
 
 /// The furthest character boundary in `range` that keeps the line within `width`; at least
@@ -342,25 +399,92 @@ fn emergency_break(shaped: &Shaped<'_>, range: Range<usize>, width: f32) -> usiz
     best
 }
 
-/// The narrowest width giving the same number of lines as greedy filling at `width`.
-fn balance(shaped: &Shaped<'_>, breaks: &[(usize, bool)], width: f32) -> Vec<Range<usize>> {
-    let greedy = wrap(shaped, breaks, width);
-    if greedy.len() < 2 {
+/// What breaking before a short group costs, against the raggedness of the lines (the sum of
+/// their squared widths, in line widths): "iPhone 16 / Pro" loses to an even break elsewhere
+/// within about a tenth of a line.
+const SHORT_GROUP_PENALTY: f32 = 0.02;
+
+/// The same number of lines as greedy filling at `width`, as even as possible (the least sum of
+/// squared widths), keeping short groups — a number, a short word — with their neighbours when
+/// another break is about as good.
+fn balance(measure: &Measure<'_, '_>, width: f32) -> Vec<Piece> {
+    let greedy = wrap(measure, width);
+    let shaped = measure.shaped;
+    let points: Vec<usize> = std::iter::once(0)
+        .chain(measure.breaks.points.iter().map(|b| b.at))
+        .collect();
+    let only_plain_breaks = greedy
+        .iter()
+        .all(|line| !line.hyphen && points.binary_search(&line.range.end).is_ok())
+        && measure
+            .breaks
+            .points
+            .iter()
+            .all(|b| !b.mandatory || b.at == shaped.text.len());
+    if greedy.len() < 2 || !only_plain_breaks {
         return greedy;
     }
-    let (mut low, mut high) = (width / 2.0, width);
-    let mut best = greedy.clone();
-    for _ in 0..12 {
-        let mid = f32::midpoint(low, high);
-        let lines = wrap(shaped, breaks, mid);
-        if lines.len() <= greedy.len() {
-            best = lines;
-            high = mid;
-        } else {
-            low = mid;
+    let count = greedy.len();
+    let n = points.len();
+    // best[k][j]: the least cost of k lines ending at points[j], and where the last began.
+    let mut best = vec![vec![(f32::INFINITY, 0usize); n]; count + 1];
+    best[0][0] = (0.0, 0);
+    for k in 1..=count {
+        for j in 1..n {
+            for i in 0..j {
+                let (before, _) = best[k - 1][i];
+                if !before.is_finite() {
+                    continue;
+                }
+                let line = measure.width(points[i]..points[j], false);
+                if line > width {
+                    continue;
+                }
+                let mut cost = before + (line / width).powi(2);
+                if j + 1 < n {
+                    cost += break_penalty(shaped, points[i]..points[j], points[j]..points[j + 1]);
+                }
+                if cost < best[k][j].0 {
+                    best[k][j] = (cost, i);
+                }
+            }
         }
     }
-    best
+    if !best[count][n - 1].0.is_finite() {
+        return greedy;
+    }
+    let mut lines = Vec::with_capacity(count);
+    let mut j = n - 1;
+    for k in (1..=count).rev() {
+        let i = best[k][j].1;
+        lines.push(Piece::plain(points[i]..points[j]));
+        j = i;
+    }
+    lines.reverse();
+    lines.retain(|l| !shaped.text[l.range.clone()].trim().is_empty());
+    lines
+}
+
+/// The cost of ending a line after the piece `before` when `after` comes next: a short group
+/// on either side (a number, a word of three letters or fewer) would rather stay with the other.
+fn break_penalty(shaped: &Shaped<'_>, before: Range<usize>, after: Range<usize>) -> f32 {
+    let short = |range: Range<usize>| {
+        let word = shaped.text[range].trim();
+        let letters = word.chars().filter(|c| c.is_alphanumeric()).count();
+        !word.is_empty()
+            && !word
+                .chars()
+                .any(|c| c.script() == Script::Han || c.script() == Script::Hiragana)
+            && (letters <= 3 || (word.chars().any(char::is_numeric) && letters <= 4))
+    };
+    let mut penalty = 0.0;
+    if short(before) {
+        penalty += SHORT_GROUP_PENALTY;
+    }
+    if short(after) {
+        penalty += SHORT_GROUP_PENALTY;
+    }
+    penalty
 }
 
 /// Options for [`layout_paragraph`].
@@ -401,19 +525,25 @@ pub fn layout_paragraph(
     };
     let text = text.as_ref();
     let shaped = shape(fonts, text, style);
-    let breaks = break_points(text);
+    let breaks = super::breaks::find(text, style.lang);
+    let hyphen = shape(fonts, HYPHEN, style);
+    let measure = Measure {
+        shaped: &shaped,
+        breaks: &breaks,
+        hyphen: hyphen.width(0..hyphen.text.len()),
+    };
     let mut size = fit.max_size.max(fit.min_size);
     loop {
         let width = fit.max_width / size;
-        let lines = wrap(&shaped, &breaks, width);
+        let lines = wrap(&measure, width);
         if lines.len() <= fit.max_lines || size <= fit.min_size {
             let fits = lines.len() <= fit.max_lines;
-            let ranges = if fits && fit.wrap == Wrap::Balance {
-                balance(&shaped, &breaks, width)
+            let pieces = if fits && fit.wrap == Wrap::Balance {
+                balance(&measure, width)
             } else {
                 lines
             };
-            return finish(fonts, &shaped, &breaks, ranges, size, fit, style);
+            return finish(fonts, &measure, pieces, size, fit, style);
         }
         size = (size - 1.0).max(fit.min_size);
     }
@@ -421,40 +551,55 @@ pub fn layout_paragraph(
 
 fn finish(
     fonts: &FontBook,
-    shaped: &Shaped<'_>,
-    breaks: &[(usize, bool)],
-    mut ranges: Vec<Range<usize>>,
+    measure: &Measure<'_, '_>,
+    mut pieces: Vec<Piece>,
     size: f32,
     fit: &Fit,
     style: &TextStyle<'_>,
 ) -> TextBlock {
+    let shaped = measure.shaped;
     let mut ellipsized = false;
-    if ranges.len() > fit.max_lines {
+    if pieces.len() > fit.max_lines {
         ellipsized = true;
-        ranges.truncate(fit.max_lines);
-        if let Some(last) = ranges.last_mut() {
-            last.end = shaped.text.len();
+        pieces.truncate(fit.max_lines);
+        if let Some(last) = pieces.last_mut() {
+            last.range.end = shaped.text.len();
+            last.hyphen = false;
         }
     }
-    let rtl = shaped.rtl();
-    let count = ranges.len();
-    let lines = ranges
+    let count = pieces.len();
+    let lines = pieces
         .into_iter()
         .enumerate()
-        .map(|(i, range)| {
-            if ellipsized && i + 1 == count {
-                ellipsis_line(fonts, shaped, breaks, range, size, fit.max_width, style)
+        .map(|(i, piece)| {
+            let mut line = if ellipsized && i + 1 == count {
+                ellipsis_line(fonts, measure, piece.range, size, fit.max_width, style)
             } else {
-                place(shaped, shaped.visible(range), size)
+                let mut line = place(shaped, shaped.visible(piece.range.clone()), size);
+                if piece.hyphen {
+                    let mark = shape(fonts, HYPHEN, style);
+                    append_mark(&mut line, &mark, piece.range.end, size, shaped.rtl());
+                }
+                line
+            };
+            if !shaped.rtl() {
+                trim_opening_bracket(&mut line, size);
             }
+            line
         })
         .collect();
     TextBlock {
         lines,
         size,
-        rtl,
+        rtl: shaped.rtl(),
         ellipsized,
-        missing_glyphs: shaped.missing,
+        missing_glyphs: shaped.missing.len(),
+        missing_chars: shaped.missing.iter().fold(Vec::new(), |mut distinct, c| {
+            if !distinct.contains(c) {
+                distinct.push(*c);
+            }
+            distinct
+        }),
     }
 }
 
@@ -462,13 +607,13 @@ fn finish(
 /// paragraph's direction), or as many characters when not even one word fits.
 fn ellipsis_line(
     fonts: &FontBook,
-    shaped: &Shaped<'_>,
-    breaks: &[(usize, bool)],
+    measure: &Measure<'_, '_>,
     range: Range<usize>,
     size: f32,
     max_width: f32,
     style: &TextStyle<'_>,
 ) -> Line {
+    let shaped = measure.shaped;
     let dots = shape(
         fonts,
         ELLIPSIS,
@@ -478,34 +623,74 @@ fn ellipsis_line(
         },
     );
     let room = max_width / size - dots.width(0..dots.text.len());
-    let word_end = breaks
+    let word_end = measure
+        .breaks
+        .points
         .iter()
-        .map(|(at, _)| *at)
+        .map(|b| b.at)
         .filter(|at| *at > range.start && *at < range.end)
         .filter(|at| shaped.width(shaped.visible(range.start..*at)) <= room)
         .max();
     let end = word_end.unwrap_or_else(|| emergency_break(shaped, range.start..range.end, room));
     let mut line = place(shaped, shaped.visible(range.start..end), size);
-    let mut dots_line = place(&dots, 0..dots.text.len(), size);
-    // The ellipsis stands for the text cut at `end`.
-    for g in &mut dots_line.glyphs {
-        g.cluster = end;
-    }
-    if shaped.rtl() {
-        for g in &mut line.glyphs {
-            g.x += dots_line.width;
+    append_mark(&mut line, &dots, end, size, shaped.rtl());
+    line
+}
+
+/// A line that starts with a full-width opening bracket (「『（【…) would look indented: the
+/// bracket's ink sits in the right half of its em. Its blank half is taken out, as CSS's
+/// `text-spacing-trim` does at the start of a line.
+fn trim_opening_bracket(line: &mut Line, size: f32) {
+    let opening = line.text.chars().next().is_some_and(|c| {
+        matches!(
+            c,
+            '\u{3008}'
+                | '\u{300A}'
+                | '\u{300C}'
+                | '\u{300E}'
+                | '\u{3010}'
+                | '\u{3014}'
+                | '\u{3016}'
+                | '\u{3018}'
+                | '\u{301A}'
+                | '\u{301D}'
+                | '\u{FF08}'
+                | '\u{FF3B}'
+                | '\u{FF5B}'
+                | '\u{FF5F}'
+        )
+    });
+    if opening {
+        let half = size / 2.0;
+        for glyph in &mut line.glyphs {
+            glyph.x -= half;
         }
-        line.glyphs.splice(0..0, dots_line.glyphs);
+        line.width -= half;
+    }
+}
+
+/// Puts `mark` (an ellipsis, a hyphen) at the end of `line` in the paragraph's direction; it
+/// stands for the text at byte `at`.
+fn append_mark(line: &mut Line, mark: &Shaped<'_>, at: usize, size: f32, rtl: bool) {
+    let mut mark_line = place(mark, 0..mark.text.len(), size);
+    for g in &mut mark_line.glyphs {
+        g.cluster = at;
+    }
+    if rtl {
+        for g in &mut line.glyphs {
+            g.x += mark_line.width;
+        }
+        line.glyphs.splice(0..0, mark_line.glyphs);
     } else {
+        let width = line.width;
         line.glyphs
-            .extend(dots_line.glyphs.into_iter().map(|g| PlacedGlyph {
-                x: g.x + line.width,
+            .extend(mark_line.glyphs.into_iter().map(|g| PlacedGlyph {
+                x: g.x + width,
                 ..g
             }));
     }
-    line.width += dots_line.width;
-    line.text.push_str(ELLIPSIS);
-    line
+    line.width += mark_line.width;
+    line.text.push_str(mark.text);
 }
 
 /// Glyphs of the byte range `range`, in visual order, positioned from x = 0.
@@ -544,6 +729,7 @@ fn place(shaped: &Shaped<'_>, range: Range<usize>, size: f32) -> Line {
     Line {
         glyphs,
         width: x,
+        start: range.start,
         text: shaped.text[range].to_owned(),
     }
 }
@@ -829,5 +1015,64 @@ mod tests {
         );
         assert!(block.lines.len() > 1);
         assert!(block.lines.iter().all(|l| l.width <= 400.0));
+    }
+
+    #[test]
+    fn a_long_word_is_hyphenated_in_its_language_with_a_visible_hyphen() {
+        let title = "Donaudampfschifffahrtsgesellschaftskapitäns Mütze";
+        let block = layout_paragraph(
+            fonts(),
+            title,
+            &bold("de"),
+            &fixed(48.0, 600.0, 4, Wrap::Greedy),
+        );
+        let lines = texts(&block);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert!(lines[0].ends_with('-'), "{lines:?}");
+        assert!(block.lines.iter().all(|l| l.width <= 600.0 + 0.01));
+        // The hyphen is drawn, last, standing for the break.
+        let syllables = lines[0].trim_end_matches('-').len();
+        let hyphen = block.lines[0].glyphs.last().unwrap();
+        assert_eq!(hyphen.cluster, syllables);
+        assert!(block.lines[0].glyphs.iter().all(|g| g.x <= hyphen.x));
+        // The syllables put back together are the word.
+        let joined: String = lines.iter().map(|l| l.trim_end_matches('-')).collect();
+        assert_eq!(joined.replace(' ', ""), title.replace(' ', ""));
+        // Without patterns for the language: cut between letters, no hyphen.
+        let plain = layout_paragraph(
+            fonts(),
+            title,
+            &bold("und"),
+            &fixed(48.0, 600.0, 4, Wrap::Greedy),
+        );
+        assert!(!texts(&plain)[0].ends_with('-'));
+    }
+
+    #[test]
+    fn balance_keeps_short_groups_together_when_another_break_is_as_good() {
+        let title = "Apple dévoile enfin son nouvel iPhone 16 Pro";
+        for width in [600.0, 650.0] {
+            let greedy = layout_paragraph(
+                fonts(),
+                title,
+                &bold("fr"),
+                &fixed(60.0, width, 3, Wrap::Greedy),
+            );
+            let balanced = layout_paragraph(
+                fonts(),
+                title,
+                &bold("fr"),
+                &fixed(60.0, width, 3, Wrap::Balance),
+            );
+            let (greedy, balanced) = (texts(&greedy), texts(&balanced));
+            assert_eq!(greedy.len(), balanced.len());
+            assert!(
+                greedy
+                    .iter()
+                    .any(|l| l.ends_with("16") || l.ends_with("iPhone")),
+                "{greedy:?}"
+            );
+            assert_eq!(balanced.last(), Some(&"iPhone 16 Pro"), "{balanced:?}");
+        }
     }
 }

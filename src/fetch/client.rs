@@ -521,13 +521,22 @@ impl Fetcher {
                 }
             };
             let asked = std::time::Instant::now();
-            let mut response = self
-                .client(port)?
-                .get(url.as_url().clone())
-                .header(ACCEPT, accept)
-                .send()
-                .await
-                .map_err(|e| unavailable(Reason::Connection, format!("{url}: {e}")))?;
+            let client = self.client(port)?;
+            let send = || {
+                client
+                    .get(url.as_url().clone())
+                    .header(ACCEPT, accept)
+                    .send()
+            };
+            // A pooled connection the origin closed (it restarted, or timed out idle
+            // connections) can be handed out before its end is noticed; a GET sent on it is
+            // sent once more, on a new connection.
+            let response = match send().await {
+                Err(error) if closed_before_answer(&error) => send().await,
+                first => first,
+            };
+            let mut response =
+                response.map_err(|e| unavailable(Reason::Connection, format!("{url}: {e}")))?;
             hops.push(Hop {
                 url: url.to_string(),
                 status: response.status().as_u16(),
@@ -660,6 +669,36 @@ fn max_age(cache_control: &str) -> Option<u64> {
     cache_control
         .split(',')
         .find_map(|d| d.trim().strip_prefix("max-age=")?.trim().parse().ok())
+}
+
+/// Whether a request failed because its connection was closed before any answer came: the
+/// mark of a pooled connection the origin had closed (hyper's "incomplete message", or a
+/// reset or broken pipe while sending).
+fn closed_before_answer(error: &reqwest::Error) -> bool {
+    if error.is_timeout() || error.is_connect() {
+        return false;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionAborted
+            )
+        {
+            return true;
+        }
+        if cause
+            .to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Pages must be HTML; images JPEG, PNG, WebP or GIF (never SVG: it can carry scripts and

@@ -106,6 +106,8 @@ pub struct Answers {
     pub cards: Vec<CardFacts>,
     /// Time to lay out and paint the card, in milliseconds (each format then encodes it).
     pub draw_millis: f64,
+    /// Why the card looks as it does: template, sizes, lines and their fonts.
+    pub layout: crate::card::explain::Explanation,
     /// The oEmbed response (JSON), as consumers get it.
     pub oembed: serde_json::Value,
     pub oembed_url: String,

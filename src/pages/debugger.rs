@@ -157,6 +157,7 @@ struct ImageLine {
 struct AnswersView {
     cards: Vec<CardLine>,
     draw_millis: String,
+    layout: LayoutView,
     card_jpg: String,
     oembed: String,
     oembed_url: String,
@@ -165,6 +166,23 @@ struct AnswersView {
     embed_height: u64,
     share_url: String,
     head: String,
+}
+
+/// The card's layout, explained: one row per line of each text.
+struct LayoutView {
+    template: &'static str,
+    lines: Vec<LayoutLine>,
+    /// Characters no font has, or empty.
+    missing: String,
+}
+
+struct LayoutLine {
+    /// "Title, line 1".
+    what: String,
+    size: String,
+    text: String,
+    /// "Noto Sans (bold): 20 glyphs".
+    fonts: String,
 }
 
 struct CardLine {
@@ -369,6 +387,7 @@ fn report_view(shown: &Shown<'_>, keys: Option<&Keys>, now: u64) -> ReportView {
                     })
                     .collect(),
                 draw_millis: format!("{:.1}", answers.draw_millis),
+                layout: layout_view(&answers.layout),
                 card_jpg: answers
                     .cards
                     .iter()
@@ -384,6 +403,41 @@ fn report_view(shown: &Shown<'_>, keys: Option<&Keys>, now: u64) -> ReportView {
                 head: answers.head.trim_end().to_owned(),
             }
         }),
+    }
+}
+
+/// The card's layout as the template shows it.
+fn layout_view(layout: &crate::card::explain::Explanation) -> LayoutView {
+    let texts = [
+        ("Category", layout.category.as_ref()),
+        ("Title", Some(&layout.title)),
+        ("Site name", layout.footer.as_ref()),
+    ];
+    let mut lines = Vec::new();
+    for (what, text) in texts {
+        let Some(text) = text else { continue };
+        for (i, line) in text.lines.iter().enumerate() {
+            let fonts: Vec<String> = line
+                .runs
+                .iter()
+                .map(|run| format!("{} ({}): {}", run.font, run.weight, run.text))
+                .collect();
+            lines.push(LayoutLine {
+                what: format!("{what}, line {}", i + 1),
+                size: format!(
+                    "{} px{}",
+                    text.size,
+                    if text.ellipsized { ", cut" } else { "" }
+                ),
+                text: line.text.clone(),
+                fonts: fonts.join(" · "),
+            });
+        }
+    }
+    LayoutView {
+        template: layout.template,
+        lines,
+        missing: layout.missing.join(", "),
     }
 }
 

@@ -103,6 +103,51 @@ async fn render_fetches_the_page_and_its_photo() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn render_explain_prints_the_template_each_line_and_the_font_of_every_run() {
+    let origin = start().await;
+    let dir = std::env::temp_dir().join(format!("apercu-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("card.png");
+    let args = vec![
+        "render".into(),
+        origin.url("/news/Donaudampfschifffahrtsgesellschaftskapitaensmuetze"),
+        "-o".into(),
+        out_file.display().to_string(),
+        "--explain".into(),
+    ];
+    let out = run(args, Some(origin.addr.to_string())).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out_file.exists());
+    let explained: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(explained["template"], "photo");
+    let lines = explained["title"]["lines"].as_array().unwrap();
+    assert!(lines.len() >= 2, "{explained}");
+    // The compound is longer than a line: hyphenated, the hyphen shown.
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["text"].as_str().unwrap().ends_with('-')),
+        "{explained}"
+    );
+    for line in lines {
+        let runs = line["runs"].as_array().unwrap();
+        assert!(!runs.is_empty());
+        assert!(
+            runs.iter()
+                .all(|run| run["font"].as_str().unwrap().starts_with("Noto Sans"))
+        );
+        assert!(line["width"].as_f64().unwrap() <= 1072.0);
+    }
+    assert!(explained["title"]["size"].as_f64().unwrap() >= 40.0);
+    assert_eq!(explained["footer"]["lines"][0]["text"], "Le Quotidien");
+    assert_eq!(explained["missing"], serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
     // security.md B7: second-order SSRF through og:image; the card is drawn without it.
     let origin = start().await;

@@ -164,6 +164,21 @@ async fn the_report_as_data_has_every_preview_tag_and_finding_and_the_page_is_fe
         report["images"]
     );
     assert_eq!(report["apercu"]["cards"].as_array().unwrap().len(), 3);
+    // Why the card looks as it does: the same explanation as `apercu render --explain`.
+    let layout = &report["apercu"]["layout"];
+    assert!(
+        ["photo", "plain"].contains(&layout["template"].as_str().unwrap()),
+        "{layout}"
+    );
+    let title = report["article"]["title"].as_str().unwrap();
+    let lines: Vec<&str> = layout["title"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines.join(" "), title, "{layout}");
+    assert!(layout["title"]["lines"][0]["runs"][0]["font"].is_string());
     assert!(
         report["apercu"]["head"]
             .as_str()
@@ -189,13 +204,10 @@ async fn the_report_as_data_has_every_preview_tag_and_finding_and_the_page_is_fe
         .await
         .unwrap();
     assert_eq!(again.status(), 200);
-    assert!(
-        again
-            .text()
-            .await
-            .unwrap()
-            .contains("reads the page again in")
-    );
+    let page = again.text().await.unwrap();
+    assert!(page.contains("reads the page again in"));
+    assert!(page.contains("How the card is laid out"));
+    assert!(page.contains(&format!(">{}</td>", lines[0])), "{page}");
     assert_eq!(origin.hits("/site/flawed.html"), 1);
     assert_eq!(origin.canary_hits(), 0);
 }

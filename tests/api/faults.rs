@@ -19,27 +19,37 @@ struct KeepAliveOrigin {
 
 impl KeepAliveOrigin {
     async fn start(addr: &str) -> Self {
+        Self::start_answering(addr, usize::MAX).await
+    }
+
+    /// An origin that answers `answers` requests on a connection, then closes it on the next
+    /// one without answering: what the service meets when it reuses a connection the origin
+    /// has just closed.
+    async fn start_answering(addr: &str, answers: usize) -> Self {
         let listener = TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut tasks = JoinSet::new();
         tasks.spawn(async move {
             let mut connections = JoinSet::new();
             while let Ok((stream, _)) = listener.accept().await {
-                connections.spawn(Self::serve(stream));
+                connections.spawn(Self::serve(stream, answers));
             }
         });
         KeepAliveOrigin { addr, tasks }
     }
 
-    async fn serve(mut stream: TcpStream) {
+    async fn serve(mut stream: TcpStream, answers: usize) {
         let mut request = Vec::new();
         let mut buf = [0u8; 4096];
-        loop {
+        for answered in 0..=answers {
             while !request.windows(4).any(|w| w == b"\r\n\r\n") {
                 match stream.read(&mut buf).await {
                     Ok(0) | Err(_) => return,
                     Ok(n) => request.extend_from_slice(&buf[..n]),
                 }
+            }
+            if answered == answers {
+                return; // Read, never answered: the connection closes.
             }
             request.clear();
             let page = b"<title>Still here</title>";
@@ -86,6 +96,19 @@ async fn an_origin_that_restarts_between_requests_is_fetched_again_at_once() {
     let _origin = KeepAliveOrigin::start(&addr.to_string()).await;
     let back = app.get(&meta("/back")).await;
     assert_eq!(back.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pooled_connection_the_origin_closed_unanswered_is_tried_again_on_a_new_one() {
+    let origin = KeepAliveOrigin::start_answering("127.0.0.1:0", 1).await;
+    let app = spawn_app_with(true, &[&format!("--allow-addresses={}", origin.addr)]).await;
+    let addr = origin.addr;
+    for path in ["/first", "/second", "/third"] {
+        let answer = app
+            .get(&format!("{}/meta?url=http://{addr}{path}", app.base))
+            .await;
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -144,7 +144,7 @@ fn a_hebrew_title_keeps_its_latin_words_in_order() {
 }
 
 #[test]
-fn a_japanese_title_breaks_between_characters_with_kinsoku() {
+fn a_japanese_title_breaks_between_phrases_with_kinsoku_and_a_trimmed_bracket() {
     if !fonts_present("CJK", '東') {
         return;
     }
@@ -169,6 +169,36 @@ fn a_chinese_title_uses_simplified_glyphs() {
         lang: Some("zh-CN"),
     };
     check("chinese-zh", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn a_thai_title_breaks_between_words() {
+    if !fonts_present("Thai", 'ธ') {
+        return;
+    }
+    let text = CardText {
+        title: "ธนาคารแห่งประเทศไทยปรับลดอัตราดอกเบี้ยนโยบายลงเหลือร้อยละสองจุดห้า",
+        category: Some("เศรษฐกิจ"),
+        site_name: Some("ข่าวรายวัน"),
+        lang: Some("th"),
+    };
+    check("thai-th", &text, Some(&skyline()), &Theme::default());
+}
+
+#[test]
+fn a_german_compound_longer_than_the_line_is_hyphenated_not_cut() {
+    let text = CardText {
+        title: "Donaudampfschifffahrtsgesellschaftskapitänsmütze für 12.000 Euro versteigert",
+        category: Some("Kurioses"),
+        site_name: Some("Wiener Tagblatt"),
+        lang: Some("de-AT"),
+    };
+    check(
+        "german-hyphenation-de",
+        &text,
+        Some(&skyline()),
+        &Theme::default(),
+    );
 }
 
 #[test]

@@ -90,7 +90,7 @@ pub fn fonts_present(what: &str, sample: char) -> bool {
             "{what} fonts are missing on CI: .ci/run installs them"
         );
         eprintln!(
-            "skipped: no font with {sample:?} is installed ({what}: apt-get install fonts-noto-cjk fonts-noto-color-emoji)"
+            "skipped: no font with {sample:?} is installed ({what}: apt-get install fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)"
         );
     }
     present
