@@ -150,6 +150,12 @@ pub struct Oembed {
     pub height: u32,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<Thumbnail>,
+    /// Extensions (oEmbed allows more fields; consumers ignore what they do not know): the
+    /// thumbnail's dominant colour (`#rrggbb`) and `BlurHash`, to draw while it loads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail_color: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail_blurhash: Option<String>,
 }
 
 /// The thumbnail triple: all three fields or none.
@@ -173,6 +179,8 @@ pub struct Subject<'a> {
     pub public_url: &'a Url,
     /// The decoded lead photo's size, when there is a usable photo.
     pub photo: Option<(u32, u32)>,
+    /// What stands for that photo while it loads.
+    pub placeholder: Option<&'a crate::card::photo::Placeholder>,
     /// The content versions of the answers its URLs name (`v=`).
     pub versions: &'a Versions,
     /// The keys that sign the URLs it names, when the service signs.
@@ -288,14 +296,22 @@ pub fn oembed(subject: &Subject<'_>, (width, height): (u32, u32), cache_age: u64
         html,
         width,
         height,
+        thumbnail_color: subject
+            .placeholder
+            .filter(|_| thumbnail.is_some())
+            .map(|p| p.color.clone()),
+        thumbnail_blurhash: subject
+            .placeholder
+            .filter(|_| thumbnail.is_some())
+            .map(|p| p.blurhash.clone()),
         thumbnail,
     }
 }
 
 /// The embed code: a link in a blockquote (what consumers that drop iframes or scripts show),
 /// the sandboxed iframe (hidden until the script has taken over), and a small script that shows
-/// it and applies the height the embed page reports. The secret ties one iframe to its messages;
-/// it is made in the consumer's page, so the response stays cacheable.
+/// it and applies the height the embed page reports (the same for every embed, so the response
+/// stays cacheable).
 fn embed_html(
     embed_src: &str,
     article_url: &str,
@@ -326,17 +342,17 @@ fn embed_html(
     )
 }
 
-/// Shows each new iframe, gives it a secret, and applies the heights its page posts (`apercu:
-/// height` messages carrying that secret); then drops the fallback link. No outside resources,
-/// no globals but one flag.
+/// Shows each new iframe and applies the heights its page posts (`apercu:height` messages,
+/// known to come from that frame by their source window); then drops the fallback link. The
+/// iframe's `src` is never touched, so each embed costs one request. No outside resources, no
+/// globals but one flag.
 const EMBED_SCRIPT: &str = "(function(w,d){if(w.apercuEmbed)return;w.apercuEmbed=1;\
-function init(){d.querySelectorAll('iframe.apercu-embed:not([data-secret])').forEach(function(f){\
-var s=Math.random().toString(36).slice(2,12);f.setAttribute('data-secret',s);\
-f.src=f.src.split('#')[0]+'#secret='+s;f.style.position='';f.style.visibility='';\
+function init(){d.querySelectorAll('iframe.apercu-embed:not([data-shown])').forEach(function(f){\
+f.setAttribute('data-shown','');f.style.position='';f.style.visibility='';\
 var q=f.previousElementSibling;if(q&&q.classList.contains('apercu-embed'))q.style.display='none';});}\
 w.addEventListener('message',function(e){var m=e.data;if(!m||m.type!=='apercu:height')return;\
-d.querySelectorAll('iframe.apercu-embed[data-secret]').forEach(function(f){\
-if(f.getAttribute('data-secret')===m.secret&&f.contentWindow===e.source){\
+d.querySelectorAll('iframe.apercu-embed').forEach(function(f){\
+if(f.contentWindow===e.source){\
 var h=Math.max(120,Math.min(2000,parseInt(m.height,10)||0));f.height=h;}});});\
 if(d.readyState==='loading')d.addEventListener('DOMContentLoaded',init);else init();\
 })(window,document);";
@@ -379,6 +395,14 @@ pub fn to_xml(response: &Oembed) -> Vec<u8> {
         field("thumbnail_url", &thumbnail.url);
         field("thumbnail_width", &thumbnail.width.to_string());
         field("thumbnail_height", &thumbnail.height.to_string());
+    }
+    for (name, value) in [
+        ("thumbnail_color", &response.thumbnail_color),
+        ("thumbnail_blurhash", &response.thumbnail_blurhash),
+    ] {
+        if let Some(value) = value {
+            field(name, value);
+        }
     }
     xml.push_str("</oembed>\n");
     xml.into_bytes()

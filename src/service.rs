@@ -257,6 +257,20 @@ impl SharedValue for Photo {
     }
 }
 
+/// A photo's placeholder is shared, as checked JSON: an instance that never decoded the photo
+/// answers `/meta` without fetching it.
+impl SharedValue for crate::card::photo::Placeholder {
+    fn to_shared(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    fn from_shared(bytes: Bytes) -> Option<Self> {
+        serde_json::from_slice::<Self>(&bytes)
+            .ok()
+            .filter(crate::card::photo::Placeholder::is_valid)
+    }
+}
+
 /// Which HTML page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageKind {
@@ -680,7 +694,15 @@ impl Service {
     pub async fn meta(self: &Arc<Self>, url: &ArticleUrl) -> Result<Cached<Body>, ServiceError> {
         self.cached(Kind::Meta, url, "", None, |this, url| async move {
             let article = this.article(&url).await?;
-            let json = serde_json::to_vec_pretty(&*article.value)
+            // The photo's stand-in, for pages that draw a preview before it loads.
+            let mut shown = (*article.value).clone();
+            if let Some(placeholder) = Box::pin(this.placeholder(&article.value)).await
+                && let Some(lead) = shown.lead_image.as_mut()
+            {
+                lead.color = Some(placeholder.color.clone());
+                lead.blurhash = Some(placeholder.blurhash.clone());
+            }
+            let json = serde_json::to_vec_pretty(&shown)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             Ok(derived_body(json, &article, None))
         })
@@ -690,16 +712,44 @@ impl Service {
     /// The article's lead photo, fetched through the same guarded pipeline and decoded once;
     /// `None` when there is none or it cannot be used (the card is then drawn without it).
     pub async fn lead_photo(self: &Arc<Self>, article: &Article) -> Option<Arc<Photo>> {
+        self.photo_at(&self.lead_photo_url(article)?).await
+    }
+
+    /// Where the article's lead photo is, when it may be fetched.
+    fn lead_photo_url(&self, article: &Article) -> Option<ArticleUrl> {
         let lead = article.lead_image.as_ref()?;
-        let url = match ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports()) {
-            Ok(url) => url,
-            Err(reason) => {
+        ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports())
+            .inspect_err(|reason| {
                 tracing::info!(photo = %loggable(lead.url.as_str()), reason = %loggable(&reason.to_string()), "lead photo not used");
-                return None;
-            }
-        };
+            })
+            .ok()
+    }
+
+    /// The lead photo's placeholder (dominant colour, `BlurHash`): from this instance's cache or
+    /// the shared one, else made from the photo.
+    pub async fn placeholder(
+        self: &Arc<Self>,
+        article: &Article,
+    ) -> Option<Arc<crate::card::photo::Placeholder>> {
+        let url = self.lead_photo_url(article)?;
+        let made = self
+            .cached(Kind::Placeholder, &url, "", None, |this, url| async move {
+                let photo = this.photo_at(&url).await.ok_or(ServiceError::NoLeadImage)?;
+                Ok(Fresh {
+                    value: photo.placeholder().clone(),
+                    origin_max_age: None,
+                    weight: 128,
+                    from_stale: false,
+                })
+            })
+            .await;
+        made.ok().map(|cached| cached.value)
+    }
+
+    /// The photo at `url`, fetched and decoded once.
+    async fn photo_at(self: &Arc<Self>, url: &ArticleUrl) -> Option<Arc<Photo>> {
         let fetched: Result<Cached<Photo>, ServiceError> = self
-            .cached(Kind::Photo, &url, "", None, |this, url| async move {
+            .cached(Kind::Photo, url, "", None, |this, url| async move {
                 this.metrics.photo_fetches.inc();
                 let image = this.fetch(&url, crate::fetch::Kind::Image).await?;
                 let limits = this.photo_limits;
@@ -727,7 +777,7 @@ impl Service {
         match fetched {
             Ok(cached) => Some(cached.value),
             Err(reason) => {
-                tracing::info!(photo = %loggable(lead.url.as_str()), reason = %loggable(&reason.to_string()), "lead photo not used");
+                tracing::info!(photo = %loggable(url.as_str()), reason = %loggable(&reason.to_string()), "lead photo not used");
                 None
             }
         }
@@ -800,6 +850,12 @@ impl Service {
     ) -> Result<Fresh<Body>, ServiceError> {
         let article = self.article(&url).await?;
         let photo = self.lead_photo(&article.value).await;
+        if photo.is_some() {
+            // Made now, while the photo is decoded here: other instances answer `/meta`
+            // from the shared cache without fetching the photo.
+            // Boxed: the future would nest too deep in the card's.
+            Box::pin(self.placeholder(&article.value)).await;
+        }
         let logo = self
             .look
             .logo(article.value.url.host_str(), &self.photo_limits);
@@ -841,7 +897,7 @@ impl Service {
         &'a self,
         article: &'a Article,
         url: &'a ArticleUrl,
-        photo: Option<&Photo>,
+        photo: Option<&'a Photo>,
         versions: &'a Versions,
     ) -> oembed::Subject<'a> {
         oembed::Subject {
@@ -849,6 +905,7 @@ impl Service {
             url,
             public_url: &self.public_url,
             photo: photo.map(|photo| (photo.width(), photo.height())),
+            placeholder: photo.map(Photo::placeholder),
             versions,
             keys: self.signing.keys.as_ref(),
         }

@@ -66,6 +66,8 @@ pub enum Kind {
     Page,
     /// The preview debugger's report on a page.
     Report,
+    /// A lead photo's dominant colour and `BlurHash` (shared, where the photo is not).
+    Placeholder,
 }
 
 impl Kind {
@@ -80,6 +82,7 @@ impl Kind {
             Kind::Thumb => "thumb",
             Kind::Page => "page",
             Kind::Report => "report",
+            Kind::Placeholder => "placeholder",
         }
     }
 }

@@ -41,6 +41,17 @@ pub enum PhotoError {
 #[derive(Debug, Clone)]
 pub struct Photo {
     pub image: RgbImage,
+    /// Made on first use, kept with the photo (which the service caches).
+    placeholder: std::sync::OnceLock<Placeholder>,
+}
+
+impl From<RgbImage> for Photo {
+    fn from(image: RgbImage) -> Self {
+        Photo {
+            image,
+            placeholder: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 /// A decoded logo, upright, with its transparency.
@@ -56,9 +67,7 @@ impl Photo {
     /// [`PhotoError`] when the bytes are not an image, the image is over the limits, or it does
     /// not decode.
     pub fn decode(bytes: &[u8], limits: &PhotoLimits) -> Result<Self, PhotoError> {
-        decode_upright(bytes, limits).map(|image| Self {
-            image: image.into_rgb8(),
-        })
+        decode_upright(bytes, limits).map(|image| Self::from(image.into_rgb8()))
     }
 
     /// Decodes a photo that will cover a `width`×`height` card. A JPEG at least twice as large
@@ -90,6 +99,81 @@ impl Photo {
     pub fn height(&self) -> u32 {
         self.image.height()
     }
+
+    /// What a page shows where the photo will be, before it arrives: its dominant colour and
+    /// a `BlurHash` (4×3 components), both from a 32 px thumbnail.
+    #[must_use]
+    pub fn placeholder(&self) -> &Placeholder {
+        self.placeholder.get_or_init(|| self.make_placeholder())
+    }
+
+    fn make_placeholder(&self) -> Placeholder {
+        let (width, height) = (self.width().max(1), self.height().max(1));
+        let (small_w, small_h) = if width >= height {
+            (32, (32 * height / width).max(1))
+        } else {
+            ((32 * width / height).max(1), 32)
+        };
+        let small = image::imageops::thumbnail(&self.image, small_w, small_h);
+        // The most common colour, to 4 bits a channel, then the mean of the pixels in it: the
+        // colour a reader sees most of, not a muddy average of sky and street.
+        let mut buckets = std::collections::HashMap::<[u8; 3], (u32, [u32; 3])>::new();
+        for pixel in small.pixels() {
+            let [r, g, b] = pixel.0;
+            let bucket = buckets.entry([r >> 4, g >> 4, b >> 4]).or_default();
+            bucket.0 += 1;
+            for (sum, value) in bucket.1.iter_mut().zip(pixel.0) {
+                *sum += u32::from(value);
+            }
+        }
+        let (count, sums) = buckets
+            .into_values()
+            .max_by_key(|(count, sums)| (*count, sums[0], sums[1], sums[2]))
+            .unwrap_or((1, [0; 3]));
+        let [r, g, b] = sums.map(|sum| (sum / count.max(1)) as u8);
+        let rgba: Vec<u8> = small
+            .pixels()
+            .flat_map(|pixel| [pixel.0[0], pixel.0[1], pixel.0[2], 255])
+            .collect();
+        Placeholder {
+            color: format!("#{r:02x}{g:02x}{b:02x}"),
+            blurhash: blurhash::encode(4, 3, small_w, small_h, &rgba).unwrap_or_default(),
+        }
+    }
+}
+
+/// A photo's stand-in while it loads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Placeholder {
+    /// Its dominant colour, `#rrggbb`.
+    pub color: String,
+    /// Its `BlurHash` (<https://blurha.sh>).
+    pub blurhash: String,
+}
+
+impl Placeholder {
+    /// Whether it is what [`Photo::placeholder`] makes: a `#rrggbb` colour and a `BlurHash` of
+    /// base 83 characters (for values that come from outside the process).
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        is_hex_colour(&self.color) && is_blurhash(&self.blurhash)
+    }
+}
+
+/// `#rrggbb`.
+#[must_use]
+pub fn is_hex_colour(value: &str) -> bool {
+    value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A `BlurHash`: base 83 characters, at most 9×9 components.
+#[must_use]
+pub fn is_blurhash(value: &str) -> bool {
+    (6..=6 + 2 * 80).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"#$%*+,-.:;=?@[]^_{|}~".contains(&b))
 }
 
 impl Logo {
@@ -200,9 +284,7 @@ fn decode_jpeg_scaled(
     if let Some(orientation) = orientation {
         image.apply_orientation(orientation);
     }
-    Ok(Some(Photo {
-        image: image.into_rgb8(),
-    }))
+    Ok(Some(Photo::from(image.into_rgb8())))
 }
 
 fn classify(error: &image::ImageError) -> PhotoError {
@@ -349,10 +431,28 @@ mod tests {
                 image::Rgb([0, 0, 255])
             };
         }
-        let covered = cover(&Photo { image }, 120, 120, 0.5);
+        let covered = cover(&Photo::from(image), 120, 120, 0.5);
         assert_eq!(covered.dimensions(), (120, 120));
         // The square crop is the middle of the wide image: red on the left, blue on the right.
         assert!(covered.get_pixel(10, 60)[0] > 200);
         assert!(covered.get_pixel(110, 60)[2] > 200);
+    }
+
+    #[test]
+    fn the_placeholder_is_the_dominant_colour_and_a_blurhash() {
+        // Three quarters blue sky, a quarter red street: blue dominates.
+        let image = RgbImage::from_fn(400, 300, |_, y| {
+            if y < 225 {
+                image::Rgb([30, 60, 200])
+            } else {
+                image::Rgb([200, 20, 20])
+            }
+        });
+        let photo = Photo::from(image);
+        let placeholder = photo.placeholder();
+        assert_eq!(placeholder.color, "#1e3cc8");
+        assert_eq!(placeholder.blurhash.len(), 6 + 2 * (4 * 3 - 1));
+        let tall = Photo::from(RgbImage::from_pixel(10, 900, image::Rgb([0, 128, 0])));
+        assert_eq!(tall.placeholder().color, "#008000");
     }
 }

@@ -114,11 +114,20 @@ impl Article {
                 .all(short)
             && short(&self.lead_image.as_ref().and_then(|lead| lead.alt.clone()))
             && lists
-            && self.theme_color.as_deref().is_none_or(|colour| {
-                colour.len() == 7
-                    && colour.starts_with('#')
-                    && colour[1..].bytes().all(|b| b.is_ascii_hexdigit())
-            })
+            && [
+                self.theme_color.as_deref(),
+                self.lead_image
+                    .as_ref()
+                    .and_then(|lead| lead.color.as_deref()),
+            ]
+            .into_iter()
+            .flatten()
+            .all(crate::card::photo::is_hex_colour)
+            && self
+                .lead_image
+                .as_ref()
+                .and_then(|lead| lead.blurhash.as_deref())
+                .is_none_or(crate::card::photo::is_blurhash)
     }
 }
 
@@ -131,6 +140,12 @@ pub struct LeadImage {
     pub height: Option<u32>,
     /// Alternative text when the page gives a meaningful one (junk such as "title.." is dropped).
     pub alt: Option<String>,
+    /// The photo's dominant colour (`#rrggbb`) and `BlurHash`: never from extraction (which does
+    /// not see the photo), added by the service to `/meta` once it has decoded the photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

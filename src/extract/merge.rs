@@ -431,6 +431,8 @@ fn lead_image(
         url,
         width: candidate.width,
         height: candidate.height,
+        color: None,
+        blurhash: None,
     })
 }
 

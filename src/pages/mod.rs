@@ -17,33 +17,42 @@ pub use debugger::{Debugger, Shown, debugger_page};
 pub const FAVICON: &str = include_str!("favicon.svg");
 
 /// Bump when a template's output changes: pages of the old templates are then new URLs.
-pub const TEMPLATE_VERSION: u32 = 1;
+pub const TEMPLATE_VERSION: u32 = 2;
 
 /// The width of the embed page's photo (served by `/thumb`).
 const EMBED_PHOTO_WIDTH: u32 = 600;
 
-/// Light and dark, readable from 200 px wide, nothing loaded from anywhere.
+/// Light and dark, readable from 200 px wide, nothing loaded from anywhere. Transparent outside
+/// the card (no `color-scheme`, which would make the frame's canvas opaque): the host page shows
+/// behind the rounded corners. The photo's box keeps the `width`/`height` ratio from the first
+/// paint (the browser maps the attributes to `aspect-ratio`), its dominant colour standing in.
 const EMBED_STYLE: &str = "\
-:root{color-scheme:light dark;--bg:#fff;--fg:#16181d;--muted:#5b6270;--accent:#c8102e;--line:#d9dce1}\
+:root{--bg:#fff;--fg:#16181d;--muted:#5b6270;--accent:#c8102e;--line:#d9dce1}\
 @media (prefers-color-scheme:dark){:root{--bg:#16181d;--fg:#f1f2f4;--muted:#a3a9b5;--accent:#ff6b7f;--line:#353a44}}\
-*{box-sizing:border-box}html,body{margin:0;padding:0;background:var(--bg);color:var(--fg)}\
+*{box-sizing:border-box}html,body{margin:0;padding:0;background:transparent;color:var(--fg)}\
 body{font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;overflow-wrap:anywhere}\
-.card{border:1px solid var(--line);border-radius:10px;overflow:hidden}\
-.photo{display:block}.photo img{display:block;width:100%;height:auto;aspect-ratio:auto}\
+.card{background:var(--bg);border:1px solid var(--line);border-radius:10px;overflow:hidden}\
+.photo{display:block;background:var(--placeholder,var(--line))}.photo img{display:block;width:100%;height:auto}\
 .text{padding:12px 14px 14px}\
 .category{margin:0 0 6px;color:var(--accent);font-size:12px;font-weight:700;letter-spacing:.04em;text-transform:uppercase}\
 h1{margin:0 0 6px;font-size:18px;line-height:1.25}h1 a{color:inherit;text-decoration:none}h1 a:hover{text-decoration:underline}\
 .description{margin:0 0 8px;color:var(--muted);display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}\
 .source{margin:0;color:var(--muted);font-size:13px}\
 @media (max-width:300px){body{font-size:14px}h1{font-size:16px}.description{-webkit-line-clamp:2}}";
-
-/// Posts the page's height to the embedding page (with the secret the embed code put in the
-/// fragment), whenever it changes.
-const EMBED_SCRIPT: &str = "(function(w,d){function secret(){var m=/[#&]secret=([a-z0-9]{1,32})/.exec(w.location.hash);return m&&m[1];}\
-function post(){var s=secret();if(!s||w.parent===w)return;\
-w.parent.postMessage({type:'apercu:height',secret:s,height:Math.ceil(d.documentElement.getBoundingClientRect().height)},'*');}\
+/// Writes the date in the article's language — the day the page gave, whatever the reader's
+/// time zone; the browser knows every language's month names; without script the ISO date
+/// stays —, then posts the page's height to the embedding page
+/// whenever it changes. The embedding page knows this frame by the message's source; an older
+/// embed code still finds its secret in the fragment.
+const EMBED_SCRIPT: &str = "(function(w,d){var t=d.querySelector('time[datetime]');\
+if(t&&w.Intl){try{var day=t.getAttribute('datetime').slice(0,10);\
+t.textContent=new Intl.DateTimeFormat(d.documentElement.lang,{year:'numeric',month:'long',day:'numeric',timeZone:'UTC'})\
+.format(new Date(day+'T12:00:00Z'));}catch(e){}}\
+function secret(){var m=/[#&]secret=([a-z0-9]{1,32})/.exec(w.location.hash);return m?m[1]:'';}\
+function post(){if(w.parent===w)return;\
+w.parent.postMessage({type:'apercu:height',secret:secret(),height:Math.ceil(d.documentElement.getBoundingClientRect().height)},'*');}\
 if(w.ResizeObserver)new ResizeObserver(post).observe(d.documentElement);\
-w.addEventListener('load',post);w.addEventListener('hashchange',post);post();})(window,document);";
+w.addEventListener('load',post);post();})(window,document);";
 
 /// The oEmbed discovery links of a page.
 #[derive(Debug)]
@@ -89,7 +98,7 @@ struct EmbedTemplate<'a> {
     article_url: &'a str,
     photo: Option<PagePhoto>,
     links: DiscoveryLinks,
-    style: &'static str,
+    style: &'a str,
     script: &'static str,
 }
 
@@ -201,6 +210,12 @@ pub fn embed_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
         let human = machine.get(..10).unwrap_or(&machine).to_owned();
         PageDate { machine, human }
     });
+    // The photo's dominant colour fills its box until it arrives (a colour is all it can be:
+    // the placeholder is ours, made from the decoded photo).
+    let style = match subject.placeholder.filter(|_| photo.is_some()) {
+        Some(placeholder) => format!("{EMBED_STYLE}.photo{{--placeholder:{}}}", placeholder.color),
+        None => EMBED_STYLE.to_owned(),
+    };
     let html = EmbedTemplate {
         lang: subject.lang(),
         dir: subject.dir(),
@@ -212,17 +227,21 @@ pub fn embed_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
         article_url: subject.article_url(),
         photo,
         links: DiscoveryLinks::new(subject),
-        style: EMBED_STYLE,
+        style: &style,
         script: EMBED_SCRIPT,
     }
     .render()?;
     let images = subject.public_url.origin().ascii_serialization();
+    // No `frame-ancestors` (and no X-Frame-Options): any page may frame the embed, sandboxed
+    // pages with an opaque origin too, which `frame-ancestors *` would not match. Safe: the page
+    // holds no state, takes no input and acts on nothing; its links open the article outside
+    // the frame.
     Ok(Page {
         html,
         content_security_policy: format!(
             "default-src 'none'; img-src {images}; style-src {}; script-src {}; base-uri 'none'; \
-             form-action 'none'; frame-ancestors *",
-            hash_source(EMBED_STYLE),
+             form-action 'none'",
+            hash_source(&style),
             hash_source(EMBED_SCRIPT)
         ),
     })

@@ -66,17 +66,45 @@ async fn run(program: &str, args: Vec<String>, env: Vec<(&'static str, String)>)
     format!("{stdout}{stderr}")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_chromium_each_platform_shows_its_cut_the_findings_are_exact_copy_works_and_axe_is_clean()
- {
-    if !needed(chromium().exists(), "Chromium (apt-get install chromium)")
-        || !needed(runs("node", "--version"), "Node.js")
-        || !needed(
+/// Whether Chromium, Node.js and the npm packages are there (else the test skips, or fails
+/// under `CI=true`).
+fn browser_present() -> bool {
+    needed(chromium().exists(), "Chromium (apt-get install chromium)")
+        && needed(runs("node", "--version"), "Node.js")
+        && needed(
             packages().join("node_modules/playwright-core").exists()
                 && packages().join("node_modules/axe-core").exists(),
             "playwright-core and axe-core (npm ci in tests/browser)",
         )
-    {
+}
+
+/// Runs `tests/browser/<script>` against the service at `base` on `cases` (written to
+/// `target/browser/<name>.json`); its screenshots go to `target/browser/screenshots/`.
+async fn in_chromium(script: &str, base: &str, cases: &serde_json::Value) -> String {
+    let out_dir = Path::new(MANIFEST).join("target/browser");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let cases_file = out_dir.join(script.replace(".js", "-cases.json"));
+    std::fs::write(&cases_file, serde_json::to_vec_pretty(cases).unwrap()).unwrap();
+    run(
+        "node",
+        vec![packages().join(script).display().to_string()],
+        vec![
+            ("APERCU", base.to_owned()),
+            ("CASES", cases_file.display().to_string()),
+            (
+                "SCREENSHOTS",
+                out_dir.join("screenshots").display().to_string(),
+            ),
+            ("CHROMIUM", chromium().display().to_string()),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_chromium_each_platform_shows_its_cut_the_findings_are_exact_copy_works_and_axe_is_clean()
+ {
+    if !browser_present() {
         return;
     }
     let origin = start().await;
@@ -133,24 +161,25 @@ async fn in_chromium_each_platform_shows_its_cut_the_findings_are_exact_copy_wor
             "texts": ["APERCU_ALLOW_ADDRESSES"],
         },
     ]);
-    let out_dir = Path::new(MANIFEST).join("target/browser");
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let cases_file = out_dir.join("cases.json");
-    std::fs::write(&cases_file, serde_json::to_vec_pretty(&cases).unwrap()).unwrap();
-    let said = run(
-        "node",
-        vec![packages().join("debugger.js").display().to_string()],
-        vec![
-            ("APERCU", server.base.clone()),
-            ("CASES", cases_file.display().to_string()),
-            (
-                "SCREENSHOTS",
-                out_dir.join("screenshots").display().to_string(),
-            ),
-            ("CHROMIUM", chromium().display().to_string()),
-        ],
-    )
-    .await;
+    let said = in_chromium("debugger.js", &server.base, &cases).await;
+    eprintln!("{said}");
+    assert_eq!(origin.canary_hits(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_chromium_an_embed_costs_one_request_never_shifts_shows_the_host_behind_its_corners_and_axe_is_clean()
+ {
+    if !browser_present() {
+        return;
+    }
+    let origin = start().await;
+    let server = service(&origin).await;
+    let cases = serde_json::json!([
+        { "name": "ltr", "url": origin.url("/article") },
+        // Hebrew, right to left, dated 2024-04-10: "10 באפריל 2024".
+        { "name": "rtl", "url": origin.url("/article/rtl"), "date": "באפריל" },
+    ]);
+    let said = in_chromium("embed.js", &server.base, &cases).await;
     eprintln!("{said}");
     assert_eq!(origin.canary_hits(), 0);
 }

@@ -67,6 +67,10 @@ async fn oembed_json_is_a_rich_response_with_an_iframe_on_our_embed_page() {
         body["thumbnail_height"].as_u64().unwrap(),
     );
     assert_eq!((tw, th), (600, 400));
+    // Extensions: what to draw while the thumbnail loads.
+    let color = body["thumbnail_color"].as_str().unwrap();
+    assert!(color.len() == 7 && color.starts_with('#'), "{color}");
+    assert_eq!(body["thumbnail_blurhash"].as_str().unwrap().len(), 28);
     let image = app.get(thumbnail).await;
     assert_eq!(image.status(), StatusCode::OK);
     assert_eq!(header(&image, "content-type"), "image/jpeg");
@@ -123,7 +127,9 @@ async fn oembed_xml_has_one_oembed_root_with_the_expected_children() {
                 "height",
                 "thumbnail_url",
                 "thumbnail_width",
-                "thumbnail_height"
+                "thumbnail_height",
+                "thumbnail_color",
+                "thumbnail_blurhash"
             ]
         );
         let html = &children[6].1;

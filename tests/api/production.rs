@@ -42,8 +42,8 @@ async fn purge_drops_an_articles_cached_products_and_the_next_request_fetches_ag
     assert_eq!(purged.status(), StatusCode::OK);
     assert_eq!(header(&purged, "cache-control"), "no-store");
     let body = json(purged).await;
-    // Article, metadata, card, oEmbed answer, embed page, and the lead photo.
-    assert_eq!(body["purged"], 6, "{body}");
+    // Article, metadata, card, oEmbed answer, embed page, the lead photo and its placeholder.
+    assert_eq!(body["purged"], 7, "{body}");
 
     let fresh = app.get(&app.url("/card.jpg", "/article")).await;
     assert_eq!(header(&fresh, "x-cache"), "MISS");

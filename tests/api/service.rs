@@ -127,6 +127,12 @@ async fn meta_answers_the_articles_metadata_with_caching_headers() {
     assert_eq!(article["title"], "Un article sur la boucle locale");
     assert_eq!(article["category"], "Tests");
     assert_eq!(article["url"], app.origin.url("/article"));
+    // The photo's dominant colour and BlurHash, for pages drawing a preview before it loads.
+    let lead = &article["lead_image"];
+    assert_eq!(lead["url"], app.origin.url("/image/lead.jpg"));
+    let color = lead["color"].as_str().unwrap();
+    assert!(color.len() == 7 && color.starts_with('#'), "{lead}");
+    assert_eq!(lead["blurhash"].as_str().unwrap().len(), 28, "{lead}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -625,10 +631,11 @@ async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
     let wait: u64 = header(&limited, "retry-after").parse().unwrap();
     assert!((1..=30).contains(&wait), "{wait}");
     assert_eq!(error_code(limited).await, "rate-limited");
-    // Probes are never limited, and the limited request did no work.
+    // Probes are never limited, and the limited request did no work: the page and its photo
+    // were fetched for `/meta` (the photo's placeholder), no card drawn.
     let health = app.get(&format!("{}/healthz", app.base)).await;
     assert_eq!(health.status(), StatusCode::OK);
-    assert_eq!(app.counts(), (1, 0, 0));
+    assert_eq!(app.counts(), (1, 1, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,9 +9,8 @@
 'use strict';
 
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./chromium');
 const axe = require('axe-core');
 
 const base = process.env.APERCU;
@@ -29,18 +28,7 @@ function fail(where, message) {
 
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'apercu-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const context = await launch(executablePath);
   try {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     // Every CSP violation is recorded where the test can read it.
@@ -59,7 +47,6 @@ async function main() {
     }
   } finally {
     await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
   }
 }
 

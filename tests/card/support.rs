@@ -59,7 +59,7 @@ pub fn synthetic(
             }
         }
     }
-    Photo { image }
+    Photo::from(image)
 }
 
 /// A round logo with a transparent outside: a blue disc and a white ring.
