@@ -104,7 +104,15 @@ impl Renderer {
         let theme = theme.for_host(article.url.host_str());
         let covered = photo
             .filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT))
-            .map(|p| photo::cover(p, CARD_WIDTH, CARD_HEIGHT, theme.photo_focus_y));
+            .map(|p| {
+                photo::cover_with(
+                    p,
+                    CARD_WIDTH,
+                    CARD_HEIGHT,
+                    theme.photo_crop,
+                    theme.photo_focus_y,
+                )
+            });
         self.draw(&card_text(article), covered.as_ref(), logo, &theme)
     }
 

@@ -8,6 +8,8 @@ use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
+pub use super::theme::Crop;
+
 /// Bounds on what a photo may cost to decode (SPEC §5 `APERCU_MAX_IMAGE_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PhotoLimits {
@@ -312,11 +314,30 @@ pub fn covers_well(photo: &Photo, width: u32, height: u32) -> bool {
 /// Never for images with non-zero sides (the decoder refuses empty ones).
 #[must_use]
 pub fn cover(photo: &Photo, width: u32, height: u32, focus_y: f64) -> RgbImage {
+    cover_with(photo, width, height, Crop::Fixed, focus_y)
+}
+
+/// `photo` scaled to cover `width`×`height`, cut as `crop` says: around its salient region
+/// ([`Crop::Smart`], when one stands out), else as [`cover`] cuts it.
+///
+/// # Panics
+/// Never for images with non-zero sides (the decoder refuses empty ones).
+#[must_use]
+pub fn cover_with(photo: &Photo, width: u32, height: u32, crop: Crop, focus_y: f64) -> RgbImage {
     let (w, h) = (f64::from(photo.width()), f64::from(photo.height()));
     let scale = (f64::from(width) / w).max(f64::from(height) / h);
-    let (crop_w, crop_h) = (f64::from(width) / scale, f64::from(height) / scale);
-    let left = (w - crop_w) / 2.0;
-    let top = (h - crop_h) * focus_y.clamp(0.0, 1.0);
+    // Rounding can put a side a hair past the photo's (630 / (630 / 900) = 900.0000000000001):
+    // every edge of the cut is kept within the photo.
+    let (crop_w, crop_h) = (
+        (f64::from(width) / scale).min(w),
+        (f64::from(height) / scale).min(h),
+    );
+    let fixed = ((w - crop_w) / 2.0, (h - crop_h) * focus_y.clamp(0.0, 1.0));
+    let (left, top) = match crop {
+        Crop::Smart => salient_cut(photo, (crop_w, crop_h), fixed).unwrap_or(fixed),
+        Crop::Fixed => fixed,
+    };
+    let (left, top) = (left.clamp(0.0, w - crop_w), top.clamp(0.0, h - crop_h));
     let source = ImageRef::new(
         photo.width(),
         photo.height(),
@@ -332,6 +353,129 @@ pub fn cover(photo: &Photo, width: u32, height: u32, focus_y: f64) -> RgbImage {
         .resize(&source, &mut target, &options)
         .expect("same pixel types");
     RgbImage::from_raw(width, height, target.into_vec()).expect("buffer matches its size")
+}
+
+/// The long side of the thumbnail saliency is measured on.
+const SALIENCY_SIDE: u32 = 96;
+/// How much more salient a cut must be than the fixed one to be taken instead: a photo with
+/// no clear subject keeps the usual cut.
+const SALIENCY_MARGIN: f32 = 1.2;
+
+/// Where to cut a `crop` (width, height, in photo pixels) so that it holds the most of the
+/// photo's salient region, as smartcrop.js weighs it: detail (edges), skin tones and
+/// saturation; `None` when that cut is not clearly better than `fixed`.
+fn salient_cut(photo: &Photo, crop: (f64, f64), fixed: (f64, f64)) -> Option<(f64, f64)> {
+    let (w, h) = (photo.width(), photo.height());
+    let (tw, th) = if w >= h {
+        (SALIENCY_SIDE.min(w), (SALIENCY_SIDE.min(w) * h / w).max(1))
+    } else {
+        ((SALIENCY_SIDE.min(h) * w / h).max(1), SALIENCY_SIDE.min(h))
+    };
+    let small = image::imageops::thumbnail(&photo.image, tw, th);
+    let map = saliency(&small);
+    let factor = f64::from(w) / f64::from(tw);
+    let free_x = crop.0 + 0.5 < f64::from(w);
+    let (window, span) = if free_x {
+        ((crop.0 / factor).round() as usize, tw as usize)
+    } else {
+        ((crop.1 / factor).round() as usize, th as usize)
+    };
+    if window == 0 || window >= span {
+        return None;
+    }
+    // The saliency of each column (or row), then of each window position.
+    let lines: Vec<f32> = (0..span)
+        .map(|i| {
+            if free_x {
+                (0..th as usize).map(|y| map[y * tw as usize + i]).sum()
+            } else {
+                (0..tw as usize).map(|x| map[i * tw as usize + x]).sum()
+            }
+        })
+        .collect();
+    // Only what stands out counts: a sky saturated all across weighs the same in every cut.
+    let floor = lines.iter().copied().fold(f32::MAX, f32::min);
+    let lines: Vec<f32> = lines.iter().map(|line| line - floor).collect();
+    let total: f32 = lines.iter().sum();
+    // What is near the middle of the cut counts fully, what is at its edges half: the subject
+    // ends up inside the card, not cut by its border.
+    let score = |start: usize| {
+        lines[start..start + window]
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let from_middle = (2.0 * i as f32 / window as f32 - 1.0).abs();
+                value * (1.0 - 0.5 * from_middle)
+            })
+            .sum::<f32>()
+    };
+    let (best, best_score) = (0..=span - window)
+        .map(|start| (start, score(start)))
+        .fold((0, f32::MIN), |a, b| if b.1 > a.1 { b } else { a });
+    let fixed_start = ((if free_x { fixed.0 } else { fixed.1 }) / factor).round() as usize;
+    let fixed_score = score(fixed_start.min(span - window));
+    if best_score <= fixed_score * SALIENCY_MARGIN + 0.05 * total {
+        return None;
+    }
+    let room = if free_x {
+        f64::from(w) - crop.0
+    } else {
+        f64::from(h) - crop.1
+    };
+    let offset = (best as f64 * factor).min(room).max(0.0);
+    Some(if free_x {
+        (offset, fixed.1)
+    } else {
+        (fixed.0, offset)
+    })
+}
+
+/// Each pixel's saliency: detail (its difference from its neighbours), skin tone and
+/// saturation, weighted as smartcrop.js weighs them (0.2, 1.8, 0.3).
+fn saliency(image: &RgbImage) -> Vec<f32> {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let luma: Vec<f32> = image
+        .pixels()
+        .map(|p| {
+            (0.299 * f32::from(p.0[0]) + 0.587 * f32::from(p.0[1]) + 0.114 * f32::from(p.0[2]))
+                / 255.0
+        })
+        .collect();
+    let at = |column: usize, row: usize| luma[row * width + column];
+    let mut map = Vec::with_capacity(width * height);
+    for (index, pixel) in image.pixels().enumerate() {
+        let (column, row) = (index % width, index / width);
+        let brightness = luma[index];
+        let neighbours = at(column.saturating_sub(1), row)
+            + at((column + 1).min(width - 1), row)
+            + at(column, row.saturating_sub(1))
+            + at(column, (row + 1).min(height - 1));
+        let detail = ((4.0 * brightness - neighbours).abs() * 4.0).min(1.0);
+        let rgb = pixel.0.map(|channel| f32::from(channel) / 255.0);
+        let norm = rgb.iter().map(|c| c * c).sum::<f32>().sqrt().max(1e-6);
+        let skin_distance = rgb
+            .iter()
+            .zip([0.78, 0.57, 0.44])
+            .map(|(c, skin)| (c / norm - skin).powi(2))
+            .sum::<f32>()
+            .sqrt();
+        let skin = if (0.2..=1.0).contains(&brightness) {
+            (1.0 - skin_distance / 0.15).max(0.0)
+        } else {
+            0.0
+        };
+        let (max, min) = (
+            rgb.iter().copied().fold(0.0, f32::max),
+            rgb.iter().copied().fold(1.0, f32::min),
+        );
+        let saturation = if (0.05..=0.9).contains(&brightness) && max > 0.0 {
+            (max - min) / max
+        } else {
+            0.0
+        };
+        map.push(0.2 * detail + 1.8 * skin + 0.3 * saturation);
+    }
+    map
 }
 
 #[cfg(test)]
@@ -454,5 +598,87 @@ mod tests {
         assert_eq!(placeholder.blurhash.len(), 6 + 2 * (4 * 3 - 1));
         let tall = Photo::from(RgbImage::from_pixel(10, 900, image::Rgb([0, 128, 0])));
         assert_eq!(tall.placeholder().color, "#008000");
+    }
+
+    /// A dull grey-blue scene with one red, detailed subject of `size` pixels around `at`.
+    fn scene(width: u32, height: u32, at: (u32, u32), size: u32) -> Photo {
+        Photo::from(RgbImage::from_fn(width, height, |x, y| {
+            let inside = x.abs_diff(at.0) < size / 2 && y.abs_diff(at.1) < size / 2;
+            if inside && (x / 4 + y / 4) % 2 == 0 {
+                image::Rgb([230, 40, 30])
+            } else if inside {
+                image::Rgb([250, 220, 60])
+            } else {
+                image::Rgb([110, 118, 128])
+            }
+        }))
+    }
+
+    /// Where the subject's colour ends up on the card: its mean x and y.
+    fn subject_on(card: &RgbImage) -> (f64, f64) {
+        let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
+        for (x, y, p) in card.enumerate_pixels() {
+            if p.0[0] > 180 && p.0[2] < 100 {
+                sx += f64::from(x);
+                sy += f64::from(y);
+                n += 1.0;
+            }
+        }
+        assert!(n > 0.0, "the subject is not on the card");
+        (sx / n, sy / n)
+    }
+
+    #[test]
+    fn the_smart_cut_keeps_a_subject_on_the_left_the_right_or_the_bottom() {
+        let card = |photo: &Photo, crop| cover_with(photo, 1200, 630, crop, 0.33);
+        // A wide photo: the card takes a part across. Subject on the left, then on the right.
+        for (x, side) in [(100, "left"), (1500, "right")] {
+            let photo = scene(1600, 600, (x, 300), 120);
+            let (cx, _) = subject_on(&card(&photo, Crop::Smart));
+            // Whole on the card (the photo's edge may keep it from the middle).
+            assert!((64.0..1136.0).contains(&cx), "{side}: subject at x {cx}");
+            let fixed = card(&photo, Crop::Fixed);
+            assert!(
+                std::panic::catch_unwind(|| subject_on(&fixed)).is_err(),
+                "{side}: the centred cut loses the subject"
+            );
+        }
+        // A tall photo: the card takes a part down. Subject at the bottom.
+        let (_, cy) = subject_on(&card(&scene(1200, 1800, (600, 1650), 240), Crop::Smart));
+        assert!((100.0..600.0).contains(&cy), "bottom: subject at y {cy}");
+    }
+
+    #[test]
+    fn without_a_clear_subject_the_smart_cut_is_the_fixed_one() {
+        // A grey ramp, and a saturated sky darkening downwards: nothing stands out anywhere.
+        let ramp = Photo::from(RgbImage::from_fn(1600, 1200, |x, _| {
+            let v = (x / 8) as u8;
+            image::Rgb([v, v, v])
+        }));
+        let sky = Photo::from(RgbImage::from_fn(1200, 1600, |_, y| {
+            image::Rgb([40, 70, (200 - y / 10) as u8])
+        }));
+        for plain in [ramp, sky] {
+            assert_eq!(
+                cover_with(&plain, 1200, 630, Crop::Smart, 0.33),
+                cover_with(&plain, 1200, 630, Crop::Fixed, 0.33)
+            );
+        }
+    }
+
+    #[test]
+    fn a_cut_never_passes_the_photos_edge_whatever_the_rounding() {
+        // 630 / (630 / 900) is 900.0000000000001: the cut was a hair taller than the photo.
+        for (w, h) in [(2400, 900), (1201, 631), (7, 3)] {
+            let photo = Photo::from(RgbImage::new(w, h));
+            for crop in [Crop::Smart, Crop::Fixed] {
+                for focus in [0.0, 0.33, 1.0] {
+                    assert_eq!(
+                        cover_with(&photo, 1200, 630, crop, focus).dimensions(),
+                        (1200, 630)
+                    );
+                }
+            }
+        }
     }
 }

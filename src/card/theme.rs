@@ -108,6 +108,17 @@ fn parse_color(raw: &str) -> Option<Color> {
     Some(Color { r, g, b, a })
 }
 
+/// How the photo is cut to the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Crop {
+    /// Around the photo's salient region (edges, skin tones, saturation) when it has a clear
+    /// one; otherwise as `fixed`.
+    Smart,
+    /// Centred across, at `photo_focus_y` down.
+    Fixed,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Template {
@@ -172,6 +183,7 @@ pub struct Scrim {
 #[serde(deny_unknown_fields)]
 pub struct Theme {
     pub template: Template,
+    pub photo_crop: Crop,
     pub photo_focus_y: f64,
     pub margin: f32,
     pub colors: Colors,

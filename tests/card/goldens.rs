@@ -255,6 +255,30 @@ fn a_bright_white_photo_is_darkened_behind_the_text() {
 }
 
 #[test]
+fn a_wide_photo_is_cut_around_its_subject_on_the_right() {
+    // A skin-toned subject near the right edge of a panorama: the centred cut would lose it.
+    let panorama = synthetic(
+        2400,
+        900,
+        [40, 70, 110],
+        [20, 20, 30],
+        Some((2150, 420, 170, [230, 190, 150])),
+    );
+    let text = CardText {
+        title: "The last lighthouse keeper of the northern coast",
+        category: Some("Features"),
+        site_name: Some("Coastline Magazine"),
+        lang: Some("en"),
+    };
+    check(
+        "smart-crop-right-en",
+        &text,
+        Some(&panorama),
+        &Theme::default(),
+    );
+}
+
+#[test]
 fn a_tall_portrait_photo_is_cut_around_its_upper_third() {
     let portrait = synthetic(
         800,

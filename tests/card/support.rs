@@ -111,7 +111,7 @@ pub fn check_with_logo(
 ) {
     let covered = photo
         .filter(|p| photo::covers_well(p, 1200, 630))
-        .map(|p| photo::cover(p, 1200, 630, theme.photo_focus_y));
+        .map(|p| photo::cover_with(p, 1200, 630, theme.photo_crop, theme.photo_focus_y));
     let card = renderer().draw(text, covered.as_ref(), logo, theme);
     assert_eq!(card.missing_glyphs, 0, "{case}: characters without a glyph");
     compare(case, &card.pixels);
