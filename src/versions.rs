@@ -36,9 +36,10 @@ impl Versions {
             &design.thumbnail.to_string(),
             lead_url.unwrap_or(""),
         ]);
-        let card = hash(&[
+        let card_version = design.card.to_string();
+        let mut card_inputs = vec![
             "card",
-            &design.card.to_string(),
+            &card_version,
             &design.theme,
             article.url.host_str().unwrap_or(""),
             article.title.as_deref().unwrap_or(""),
@@ -46,7 +47,10 @@ impl Versions {
             article.category.as_deref().unwrap_or(""),
             article.lang.as_deref().unwrap_or(""),
             lead_url.unwrap_or(""),
-        ]);
+        ];
+        // Only when there is one: the cards of pages without a theme colour keep their versions.
+        card_inputs.extend(article.theme_color.as_deref());
+        let card = hash(&card_inputs);
         let published = article
             .published_at
             .as_ref()

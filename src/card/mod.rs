@@ -101,7 +101,9 @@ impl Renderer {
         logo: Option<&Logo>,
         theme: &Theme,
     ) -> Card {
-        let theme = theme.for_host(article.url.host_str());
+        let theme = theme
+            .for_host(article.url.host_str())
+            .with_page_accent(article.theme_color.as_deref());
         let covered = photo
             .filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT))
             .map(|p| {
@@ -126,7 +128,9 @@ impl Renderer {
         logo: Option<&Logo>,
         theme: &Theme,
     ) -> explain::Explanation {
-        let theme = theme.for_host(article.url.host_str());
+        let theme = theme
+            .for_host(article.url.host_str())
+            .with_page_accent(article.theme_color.as_deref());
         let has_photo = photo.is_some_and(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT));
         #[allow(clippy::cast_precision_loss)]
         let aspect = logo.map(|l| l.image.width() as f32 / l.image.height().max(1) as f32);
@@ -148,5 +152,28 @@ fn card_text(article: &Article) -> CardText<'_> {
         category: article.category.as_deref(),
         site_name: article.site_name.as_deref().or(Some(host)),
         lang: article.lang.as_deref(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pill_takes_the_pages_theme_colour_when_white_stays_readable_on_it() {
+        let renderer = Renderer::new(FontBook::bundled().unwrap());
+        let mut article = Article::empty(url::Url::parse("https://news.example/a").unwrap());
+        article.title = Some("Un titre".to_owned());
+        article.category = Some("Économie".to_owned());
+        // The pill's left end, below its rounded corner: (64 + 20, 56 + 22).
+        let pill = |article: &Article| {
+            let card = renderer.compose(article, None, None, &Theme::default());
+            card.pixels.get_pixel(84, 78).0
+        };
+        assert_eq!(pill(&article), [0xe4, 0x00, 0x2b]);
+        article.theme_color = Some("#1a2b6d".to_owned());
+        assert_eq!(pill(&article), [0x1a, 0x2b, 0x6d]);
+        article.theme_color = Some("#ffe14d".to_owned());
+        assert_eq!(pill(&article), [0xe4, 0x00, 0x2b]);
     }
 }

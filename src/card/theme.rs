@@ -39,6 +39,27 @@ impl Color {
     pub fn rgb(self) -> [u8; 3] {
         [self.r, self.g, self.b]
     }
+
+    /// WCAG 2 relative luminance (alpha ignored).
+    #[must_use]
+    pub fn luminance(self) -> f64 {
+        let linear = |channel: u8| {
+            let c = f64::from(channel) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(self.r) + 0.7152 * linear(self.g) + 0.0722 * linear(self.b)
+    }
+
+    /// WCAG 2 contrast ratio of two opaque colours (1 to 21).
+    #[must_use]
+    pub fn contrast(self, other: Color) -> f64 {
+        let (a, b) = (self.luminance(), other.luminance());
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
 }
 
 impl TryFrom<String> for Color {
@@ -136,6 +157,8 @@ pub struct Colors {
     pub accent: Color,
     pub accent_text: Color,
     pub footer_text: Color,
+    /// Take the page's `theme-color` as the accent when `accent_text` keeps 4.5:1 on it.
+    pub page_accent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -246,6 +269,21 @@ impl Theme {
             .filter_map(|table| table.get("logo").and_then(toml::Value::as_str))
             .map(str::to_owned);
         self.logo.iter().cloned().chain(sites).collect()
+    }
+
+    /// This theme with the page's `theme-color` (`#rrggbb`) as its accent — the pill and the
+    /// plain template's bar — when the theme allows it (`page_accent`) and the pill's text
+    /// keeps WCAG's 4.5:1 contrast on it.
+    #[must_use]
+    pub fn with_page_accent(mut self, theme_color: Option<&str>) -> Theme {
+        if self.colors.page_accent
+            && let Some(colour) = theme_color.and_then(parse_color)
+            && colour.a == 255
+            && colour.contrast(self.colors.accent_text) >= 4.5
+        {
+            self.colors.accent = colour;
+        }
+        self
     }
 
     /// The theme for articles on `host`: the most specific `[sites]` entry laid over this one.
@@ -393,5 +431,38 @@ mod tests {
             let err = Theme::from_toml(bad).unwrap_err();
             assert!(matches!(err, RenderError::Theme(_)), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn the_pages_theme_colour_becomes_the_accent_only_when_white_text_stays_readable() {
+        let theme = Theme::default();
+        let accent = theme.colors.accent;
+        let navy = theme.clone().with_page_accent(Some("#1a2b6d"));
+        assert_eq!(navy.colors.accent.rgb(), [0x1a, 0x2b, 0x6d]);
+        // Yellow under white text: 1.1:1, refused.
+        assert_eq!(
+            theme
+                .clone()
+                .with_page_accent(Some("#ffe14d"))
+                .colors
+                .accent,
+            accent
+        );
+        assert_eq!(
+            theme
+                .clone()
+                .with_page_accent(Some("not a colour"))
+                .colors
+                .accent,
+            accent
+        );
+        assert_eq!(theme.clone().with_page_accent(None).colors.accent, accent);
+        let mut refusing = theme.clone();
+        refusing.colors.page_accent = false;
+        assert_eq!(
+            refusing.with_page_accent(Some("#1a2b6d")).colors.accent,
+            accent
+        );
+        assert!((Color::BLACK.contrast(Color::WHITE) - 21.0).abs() < 1e-9);
     }
 }
