@@ -1,4 +1,4 @@
-//! The benchmark card of `../shared/bench/CARD_SPEC.md` (inputs copied to `benches/data/`),
+//! The benchmark card (the example article on a 1200×630 card; inputs in `benches/data/`),
 //! timed as the peers were: from the photo's JPEG bytes (decoded on every card) and the text, to
 //! the encoded image in memory; fonts loaded once, as a server does at start-up.
 //!

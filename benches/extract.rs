@@ -1,5 +1,5 @@
-//! Extraction speed on the pages the peers were measured on (`../shared/bench/pages`, copied to
-//! `benches/data/`), and on a generated hostile page.
+//! Extraction speed on the pages the peers were measured on (saved in `benches/data/`), and on
+//! generated hostile pages.
 //!
 //! `cargo bench --bench extract`
 

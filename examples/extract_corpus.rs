@@ -1,10 +1,9 @@
-//! Runs the extractor over a folder of saved pages (`<case>/source.html`, as in
-//! `../shared/corpus/readability`) and writes one SPEC §4 JSON per page (`<case>.json`), for
-//! `score_extraction.py`.
+//! Runs the extractor over a folder of saved pages (`<case>/source.html`, as in Mozilla
+//! Readability's `test/test-pages`) and writes one `/meta` JSON per page (`<case>.json`), to be
+//! compared with the corpus's expected values.
 //!
 //! ```text
-//! cargo run --release --example extract_corpus -- ../shared/corpus/readability target/corpus/readability
-//! python3 ../shared/tools/score_extraction.py readability ../shared/corpus/readability target/corpus/readability
+//! cargo run --release --example extract_corpus -- <corpus folder> target/corpus/readability
 //! ```
 //!
 //! Pages are read as their test suite reads them: with the URL `http://fakehost/test/page.html`

@@ -39,7 +39,7 @@ fn the_benchmark_card_matches_the_browser_reference() {
     };
     let covered = photo::cover(&skyline(), 1200, 630, theme.photo_focus_y);
     let card = renderer().draw(&text, Some(&covered), None, &theme);
-    // The reference is Chromium's rendering (../shared/bench/reference.png): never regenerated.
+    // The reference is Chromium's rendering of the same card in HTML and CSS: never regenerated.
     let reference = image::open(root().join("tests/golden/benchmark-card-chromium.png"))
         .unwrap()
         .into_rgb8();
