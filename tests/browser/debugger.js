@@ -10,8 +10,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { launch } = require('./chromium');
-const axe = require('axe-core');
+const { launch, seriousViolations, report } = require('./chromium');
 
 const base = process.env.APERCU;
 const cases = JSON.parse(fs.readFileSync(process.env.CASES, 'utf8'));
@@ -136,15 +135,7 @@ async function check(context, testCase, width, scheme) {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 1) fail(where, `the page is ${overflow} px wider than the window`);
 
-    await page.evaluate(axe.source);
-    const results = await page.evaluate(() =>
-      window.axe.run(document, { resultTypes: ['violations'] }));
-    for (const violation of results.violations) {
-      if (violation.impact === 'serious' || violation.impact === 'critical') {
-        const targets = violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join('; ');
-        fail(where, `axe ${violation.impact}: ${violation.id} (${violation.help}) at ${targets}`);
-      }
-    }
+    for (const violation of await seriousViolations(page)) fail(where, violation);
 
     const violations = await page.evaluate(() => window.__violations);
     for (const violation of violations) problems.push(`CSP violation: ${violation}`);
@@ -161,12 +152,4 @@ async function check(context, testCase, width, scheme) {
   }
 }
 
-main()
-  .catch((error) => fail('browser', error.stack || String(error)))
-  .finally(() => {
-    if (failures.length) {
-      console.error(failures.join('\n'));
-      process.exit(1);
-    }
-    console.log(`checked ${cases.length} pages at ${WIDTHS.join(' and ')} px, light and dark; screenshots in ${shots}`);
-  });
+report(main, failures, () => `checked ${cases.length} pages at ${WIDTHS.join(' and ')} px, light and dark; screenshots in ${shots}`);

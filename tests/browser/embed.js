@@ -14,8 +14,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { launch } = require('./chromium');
-const axe = require('axe-core');
+const { launch, seriousViolations, report } = require('./chromium');
 
 const base = process.env.APERCU;
 const cases = JSON.parse(fs.readFileSync(process.env.CASES, 'utf8'));
@@ -171,14 +170,7 @@ async function alone(context, testCase, oembed, scheme) {
     await page.setViewportSize({ width: 400, height: 700 });
     const response = await page.goto(src, { waitUntil: 'load' });
     if (response.status() !== 200) throw new Error(`status ${response.status()}`);
-    await page.evaluate(axe.source);
-    const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    for (const violation of results.violations) {
-      if (violation.impact === 'serious' || violation.impact === 'critical') {
-        const targets = violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join('; ');
-        fail(where, `axe ${violation.impact}: ${violation.id} (${violation.help}) at ${targets}`);
-      }
-    }
+    for (const violation of await seriousViolations(page)) fail(where, violation);
     if (testCase.date) {
       const shown = await page.locator('time').textContent();
       if (!shown.includes(testCase.date)) fail(where, `the date reads ${JSON.stringify(shown)}, not in the article's language (${testCase.date})`);
@@ -211,12 +203,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((error) => fail('browser', error.stack || String(error)))
-  .finally(() => {
-    if (failures.length) {
-      console.error(failures.join('\n'));
-      process.exit(1);
-    }
-    console.log(`checked the embeds of ${cases.length} articles; screenshots in ${shots}`);
-  });
+report(main, failures, () => `checked the embeds of ${cases.length} articles; screenshots in ${shots}`);
