@@ -1292,19 +1292,13 @@ impl Service {
         let (draw_millis, encoded, layout) = self
             .on_cpu(move || {
                 let started = Instant::now();
-                let card = service.renderer.compose(
+                let (card, layout) = service.renderer.compose_explained(
                     &article_value,
                     drawn_photo.as_deref(),
                     logo.as_deref(),
                     &service.look.theme,
                 );
                 let draw_millis = millis(started.elapsed());
-                let layout = service.renderer.explain(
-                    &article_value,
-                    drawn_photo.as_deref(),
-                    logo.as_deref(),
-                    &service.look.theme,
-                );
                 let encoded: Vec<_> = [Format::Jpeg, Format::Png, Format::Webp]
                     .into_iter()
                     .map(|format| {

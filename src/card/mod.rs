@@ -57,11 +57,18 @@ impl Renderer {
         logo: Option<&Logo>,
         theme: &Theme,
     ) -> Card {
-        #[allow(clippy::cast_precision_loss)]
-        let aspect = logo.map(|l| l.image.width() as f32 / l.image.height().max(1) as f32);
-        let layout = layout::layout(text, photo.is_some(), aspect, theme, &self.fonts);
+        let layout = layout::layout(text, photo.is_some(), logo_aspect(logo), theme, &self.fonts);
+        self.paint(&layout, photo, logo)
+    }
+
+    fn paint(
+        &self,
+        layout: &layout::CardLayout,
+        photo: Option<&RgbImage>,
+        logo: Option<&Logo>,
+    ) -> Card {
         let pixels = paint::paint(
-            &layout,
+            layout,
             photo,
             logo.map(|l| &l.image),
             &self.fonts,
@@ -101,21 +108,8 @@ impl Renderer {
         logo: Option<&Logo>,
         theme: &Theme,
     ) -> Card {
-        let theme = theme
-            .for_host(article.url.host_str())
-            .with_page_accent(article.theme_color.as_deref());
-        let covered = photo
-            .filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT))
-            .map(|p| {
-                photo::cover_with(
-                    p,
-                    CARD_WIDTH,
-                    CARD_HEIGHT,
-                    theme.photo_crop,
-                    theme.photo_focus_y,
-                )
-            });
-        self.draw(&card_text(article), covered.as_ref(), logo, &theme)
+        let (layout, covered) = self.plan(article, photo, logo, theme, true);
+        self.paint(&layout, covered.as_ref(), logo)
     }
 
     /// Why the card of an article looks as it does ([`Renderer::compose`]'s layout, explained):
@@ -128,15 +122,62 @@ impl Renderer {
         logo: Option<&Logo>,
         theme: &Theme,
     ) -> explain::Explanation {
+        let (layout, _) = self.plan(article, photo, logo, theme, false);
+        explain::explain(&layout, &self.fonts)
+    }
+
+    /// [`Renderer::compose`] and [`Renderer::explain`] from one layout.
+    #[must_use]
+    pub fn compose_explained(
+        &self,
+        article: &Article,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+    ) -> (Card, explain::Explanation) {
+        let (layout, covered) = self.plan(article, photo, logo, theme, true);
+        let explained = explain::explain(&layout, &self.fonts);
+        (self.paint(&layout, covered.as_ref(), logo), explained)
+    }
+
+    /// An article's card laid out with the theme for its host and page (its `theme-color`), and,
+    /// when `cover` is asked and the photo is usable, the photo cut to the card.
+    fn plan(
+        &self,
+        article: &Article,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+        cover: bool,
+    ) -> (layout::CardLayout, Option<RgbImage>) {
         let theme = theme
             .for_host(article.url.host_str())
             .with_page_accent(article.theme_color.as_deref());
-        let has_photo = photo.is_some_and(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT));
-        #[allow(clippy::cast_precision_loss)]
-        let aspect = logo.map(|l| l.image.width() as f32 / l.image.height().max(1) as f32);
-        let layout = layout::layout(&card_text(article), has_photo, aspect, &theme, &self.fonts);
-        explain::explain(&layout, &self.fonts)
+        let usable = photo.filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT));
+        let layout = layout::layout(
+            &card_text(article),
+            usable.is_some(),
+            logo_aspect(logo),
+            &theme,
+            &self.fonts,
+        );
+        let covered = usable.filter(|_| cover).map(|p| {
+            photo::cover_with(
+                p,
+                CARD_WIDTH,
+                CARD_HEIGHT,
+                theme.photo_crop,
+                theme.photo_focus_y,
+            )
+        });
+        (layout, covered)
     }
+}
+
+/// A logo's width / height.
+#[allow(clippy::cast_precision_loss)]
+fn logo_aspect(logo: Option<&Logo>) -> Option<f32> {
+    logo.map(|l| l.image.width() as f32 / l.image.height().max(1) as f32)
 }
 
 /// The texts of an article's card: its title (or the site name, or the host when the page has
