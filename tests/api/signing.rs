@@ -75,10 +75,7 @@ fn with(url: &str, name: &str, value: &str) -> String {
 async fn unsigned_tampered_and_expired_requests_are_refused_with_their_codes() {
     let app = signed_app(OLD).await;
     let article = app.origin.url("/article");
-    let encoded: String = url::form_urlencoded::byte_serialize(article.as_bytes()).collect();
-    let unsigned = app
-        .get(&format!("{}/card.jpg?url={encoded}", app.base))
-        .await;
+    let unsigned = app.get(&app.url("/card.jpg", "/article")).await;
     assert_eq!(unsigned.status(), 403);
     assert_eq!(error_code(unsigned).await, "signature-missing");
 
@@ -228,7 +225,7 @@ async fn with_signatures_required_the_debugger_asks_for_the_administration_token
         .await
         .unwrap();
     assert!(home.contains("method=\"post\"") && home.contains("type=\"password\""));
-    let refused = app.get(&format!("{}/?url={encoded}", app.base)).await;
+    let refused = app.get(&app.url("/", "/article")).await;
     assert_eq!(refused.status(), 401);
     let posted = app
         .client
@@ -255,7 +252,7 @@ async fn with_signatures_required_the_debugger_asks_for_the_administration_token
     assert_eq!(image.status(), 200);
     let json = app
         .client
-        .get(format!("{}/report.json?url={encoded}", app.base))
+        .get(app.url("/report.json", "/article"))
         .bearer_auth(TOKEN)
         .send()
         .await
