@@ -431,7 +431,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 }
                 None => None,
             };
-            let renderer = card::Renderer::new(card_settings.font_book()?);
+            let renderer = card::Renderer::new(card_settings.font_book(&theme)?);
             if explain {
                 let explained = renderer.explain(&article, photo.as_ref(), logo.as_ref(), &theme);
                 let json =

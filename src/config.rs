@@ -158,11 +158,12 @@ impl CardSettings {
         ))
     }
 
-    /// The bundled fonts, then the extra folders, then the system's.
+    /// The bundled fonts, then the extra folders, then the system's: the faces a card may be
+    /// drawn with, `theme`'s families always among them.
     ///
     /// # Errors
     /// The bundled fonts cannot be loaded, or a folder of `APERCU_FONTS_DIR` has no fonts.
-    pub fn font_book(&self) -> Result<FontBook, SettingsError> {
+    pub fn font_book(&self, theme: &Theme) -> Result<FontBook, SettingsError> {
         // A folder the operator named and that gives nothing is a mistake worth stopping for:
         // cards would quietly lose the scripts it was meant to provide.
         if let Some(empty) = self
@@ -178,7 +179,9 @@ impl CardSettings {
                 .iter()
                 .map(PathBuf::from),
         );
-        Ok(FontBook::with_dirs(&dirs)?)
+        let families = theme.families();
+        let families: Vec<&str> = families.iter().map(String::as_str).collect();
+        Ok(FontBook::with_dirs_keeping(&dirs, &families)?)
     }
 }
 

@@ -27,7 +27,7 @@ use crate::pages;
 use crate::versions::{self, Design, Versions};
 
 /// Bump when the card's design changes: cached cards of the old design are then never served.
-pub const CARD_LAYOUT_VERSION: u32 = 1;
+pub const CARD_LAYOUT_VERSION: u32 = 2;
 
 /// Bump when thumbnails are cut or encoded differently.
 pub const THUMBNAIL_VERSION: u32 = 1;

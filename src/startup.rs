@@ -79,7 +79,7 @@ pub fn build_service(
     own: Option<std::net::SocketAddr>,
 ) -> Result<Service, StartupError> {
     let (theme, theme_dir) = settings.card.theme()?;
-    let renderer = Renderer::new(settings.card.font_book()?);
+    let renderer = Renderer::new(settings.card.font_book(&theme)?);
     let mut guard = settings.fetch.guard();
     guard.own.extend(own);
     let fetcher = Fetcher::new(guard, lookup, settings.fetch.fetch_config());

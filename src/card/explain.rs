@@ -76,6 +76,7 @@ pub fn explain(layout: &CardLayout, fonts: &FontBook) -> Explanation {
     Explanation {
         template: match layout.backdrop {
             Backdrop::Photo { .. } => "photo",
+            Backdrop::Split { .. } => "split",
             Backdrop::Plain { .. } => "plain",
         },
         width: layout.width,
@@ -174,7 +175,7 @@ mod tests {
             site_name: Some("Le Quotidien"),
             lang: Some("fr"),
         };
-        let card = layout(&text, true, None, &Theme::default(), &fonts);
+        let card = layout(&text, Some((1200, 630)), None, &Theme::default(), &fonts);
         let explained = explain(&card, &fonts);
         assert_eq!(explained.template, "photo");
         assert_eq!((explained.width, explained.height), (1200, 630));
@@ -195,7 +196,7 @@ mod tests {
         assert_eq!(explained.category.unwrap().lines[0].text, "CHIFFRES");
         assert!(explained.missing.is_empty());
         let plain = explain(
-            &layout(&text, false, None, &Theme::default(), &fonts),
+            &layout(&text, None, None, &Theme::default(), &fonts),
             &fonts,
         );
         assert_eq!(plain.template, "plain");
@@ -211,7 +212,7 @@ mod tests {
             lang: None,
         };
         let explained = explain(
-            &layout(&text, false, None, &Theme::default(), &fonts),
+            &layout(&text, None, None, &Theme::default(), &fonts),
             &fonts,
         );
         assert_eq!(explained.missing, ["U+10FFFD"]);

@@ -1,7 +1,7 @@
 //! The fonts a card can draw with: the bundled subsets (Latin with Greek and Cyrillic, Arabic,
 //! Hebrew; regular and bold), then the fonts found in extra folders (`APERCU_FONTS_DIR`, the
-//! system font folders: CJK, emoji), each parsed once per process and shared by every card.
-//! Which face draws a character is decided here, by coverage.
+//! system font folders: CJK, emoji), all read at start-up (a card is drawn without touching the
+//! disk) and shared by every card. Which face draws a character is decided here, by coverage.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -97,8 +97,12 @@ impl Face {
     ) -> Option<Self> {
         let shaping = read_fonts::model::Font::new(data, index)?;
         let raster = FontRef::try_from_slice_and_index(data, index).ok()?;
-        let (family, weight, color_bitmaps) =
-            describe(&shaping, data, index, weight_hint, family_hint)?;
+        let Description {
+            family,
+            weight,
+            color_bitmaps,
+            ..
+        } = describe(&shaping, data, index, weight_hint, family_hint)?;
         Some(Self {
             family,
             weight,
@@ -115,24 +119,33 @@ impl Face {
     fn info(data: &std::sync::Arc<Vec<u8>>, index: u32) -> Option<FaceInfo> {
         let blob: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
         let shaping = read_fonts::model::Font::new(blob, index)?;
-        let (family, weight, color_bitmaps) = describe(&shaping, data, index, None, None)?;
+        let description = describe(&shaping, data, index, None, None)?;
         Some(FaceInfo {
-            family,
-            weight,
-            color_bitmaps,
+            family: description.family,
+            weight: description.weight,
+            color_bitmaps: description.color_bitmaps,
+            regular_style: description.regular_style,
             coverage: coverage(&shaping),
         })
     }
 }
 
-/// Family, weight and whether the face is a bitmap colour font.
+/// What a face is: family, weight, whether it is a bitmap colour font, and whether it is a
+/// face a card may use at all (upright, normal width, regular or bold).
+struct Description {
+    family: String,
+    weight: Weight,
+    color_bitmaps: bool,
+    regular_style: bool,
+}
+
 fn describe(
     shaping: &read_fonts::model::Font,
     data: &[u8],
     index: u32,
     weight_hint: Option<Weight>,
     family_hint: Option<&str>,
-) -> Option<(String, Weight, bool)> {
+) -> Option<Description> {
     let name = |id: NameId| {
         shaping
             .names()
@@ -144,21 +157,38 @@ fn describe(
         .map(str::to_owned)
         .or_else(|| name(NameId::TYPOGRAPHIC_FAMILY_NAME))
         .or_else(|| name(NameId::FAMILY_NAME))?;
-    let subfamily = name(NameId::SUBFAMILY_NAME)
-        .unwrap_or_default()
-        .to_lowercase();
-    let weight = weight_hint.unwrap_or(
-        if subfamily.contains("bold") || family.to_lowercase().contains("bold") {
-            Weight::Bold
-        } else {
-            Weight::Regular
-        },
-    );
     let tables = read_fonts::FontRef::from_index(data, index).ok()?;
-    let color = [b"CBDT", b"sbix"]
+    let color_bitmaps = [b"CBDT", b"sbix"]
         .iter()
         .any(|tag| tables.data_for_tag(Tag::new(tag)).is_some());
-    Some((family, weight, color))
+    // OS/2 says weight, width and slant in numbers; names are the fallback of fonts without it
+    // ("SemiBold" and "ExtraBold" are not the bold a card asks for).
+    let (weight, regular_style) = if let Ok(os2) = tables.os2() {
+        let upright = !os2.fs_selection().intersects(
+            read_fonts::tables::os2::SelectionFlags::ITALIC
+                | read_fonts::tables::os2::SelectionFlags::OBLIQUE,
+        );
+        match os2.us_weight_class() {
+            350..=450 => (Weight::Regular, upright && os2.us_width_class() == 5),
+            650..=750 => (Weight::Bold, upright && os2.us_width_class() == 5),
+            _ => (Weight::Regular, false),
+        }
+    } else {
+        let subfamily = name(NameId::SUBFAMILY_NAME)
+            .unwrap_or_default()
+            .to_lowercase();
+        let bold = subfamily.contains("bold") || family.to_lowercase().contains("bold");
+        (
+            if bold { Weight::Bold } else { Weight::Regular },
+            !subfamily.contains("italic") && !subfamily.contains("oblique"),
+        )
+    };
+    Some(Description {
+        family,
+        weight: weight_hint.unwrap_or(weight),
+        color_bitmaps,
+        regular_style,
+    })
 }
 
 /// Covered code points as sorted, disjoint inclusive ranges, from the font's Unicode cmap
@@ -188,6 +218,8 @@ struct FaceInfo {
     family: String,
     weight: Weight,
     color_bitmaps: bool,
+    /// Upright, normal width, regular or bold: a face a card may be drawn with.
+    regular_style: bool,
     /// Covered code points as sorted, disjoint inclusive ranges.
     coverage: Vec<(u32, u32)>,
 }
@@ -198,8 +230,26 @@ impl FaceInfo {
             family: face.family.clone(),
             weight: face.weight,
             color_bitmaps: face.color_bitmaps,
+            regular_style: true,
             coverage: coverage(&face.shaping),
         }
+    }
+
+    fn monospaced(&self) -> bool {
+        self.family.contains("Mono")
+    }
+
+    /// Whether [`FontBook::face_for`] ranks the two faces alike, but for monospacing, for every
+    /// character both draw: same weight, colour and CJK variant.
+    fn chosen_alike(&self, other: &FaceInfo) -> bool {
+        fn cjk(f: &FaceInfo) -> Option<&str> {
+            f.family
+                .contains("CJK")
+                .then(|| f.family.rsplit(' ').next().unwrap_or_default())
+        }
+        self.weight == other.weight
+            && self.color_bitmaps == other.color_bitmaps
+            && cjk(self) == cjk(other)
     }
 
     fn covers(&self, c: char) -> bool {
@@ -209,17 +259,15 @@ impl FaceInfo {
     }
 }
 
-/// A face of a font file: the bundled ones are parsed at start-up; the others are indexed
-/// then (coverage, family, weight) and read from disk the first time a card needs them, so a
-/// process keeps only the fonts its cards use (the system folders hold about 150 MB).
+/// A face and what it covers, parsed when the book is built.
 #[derive(Debug)]
 struct Slot {
     info: FaceInfo,
-    path: Option<(PathBuf, u32)>,
-    face: OnceLock<Option<Face>>,
+    face: Face,
 }
 
-/// All faces, bundled first. Built once at start-up and shared.
+/// All faces, bundled first, read into memory when the book is built (at start-up) and
+/// shared: drawing a card never touches the disk.
 #[derive(Debug)]
 pub struct FontBook {
     faces: Vec<Slot>,
@@ -238,34 +286,46 @@ impl FontBook {
                     .ok_or_else(|| RenderError::Font(format!("bundled {family} does not parse")))?;
                 Ok(Slot {
                     info: FaceInfo::of(&face),
-                    path: None,
-                    face: OnceLock::from(Some(face)),
+                    face,
                 })
             })
             .collect::<Result<Vec<_>, RenderError>>()?;
         Ok(Self { faces })
     }
 
-    /// The bundled faces, then every font file found under `dirs` (recursively, in name
-    /// order, so that the choice between two faces covering a character is stable).
+    /// The bundled faces, then the faces of every font file found under `dirs` (recursively,
+    /// in name order, so that the choice between two faces covering a character is stable).
     ///
     /// # Errors
     /// [`RenderError::Font`] if a bundled font does not parse.
     pub fn with_dirs(dirs: &[PathBuf]) -> Result<Self, RenderError> {
+        Self::with_dirs_keeping(dirs, &[])
+    }
+
+    /// [`FontBook::with_dirs`], keeping only the faces a card could be drawn with, so that a
+    /// process holds megabytes of fonts, not the hundred and fifty a system folder has:
+    /// upright, normal-width regular (400) and bold (700) faces, and of those only the ones
+    /// that draw a character no face before them draws in the same weight, style and CJK
+    /// variant (Noto Serif CJK adds nothing to Noto Sans CJK), unless their family is one of
+    /// `families` (the theme's, which a card asks for by name).
+    ///
+    /// # Errors
+    /// [`RenderError::Font`] if a bundled font does not parse.
+    pub fn with_dirs_keeping(dirs: &[PathBuf], families: &[&str]) -> Result<Self, RenderError> {
         let mut book = Self::bundled()?;
         for dir in dirs {
             let mut files = Vec::new();
             collect_font_files(dir, &mut files, 0);
             files.sort();
             for file in files.into_iter().take(MAX_FONT_FILES) {
-                book.index_file(&file);
+                book.add_file(&file, families);
             }
         }
         Ok(book)
     }
 
-    /// Indexes the faces of one font file; its bytes are dropped until a card needs them.
-    fn index_file(&mut self, file: &Path) {
+    /// Adds the useful faces of one font file (none if it cannot be read or parsed).
+    fn add_file(&mut self, file: &Path, families: &[&str]) {
         let Ok(meta) = std::fs::metadata(file) else {
             return;
         };
@@ -276,34 +336,60 @@ impl FontBook {
             return;
         };
         let bytes = std::sync::Arc::new(bytes);
+        let mut kept = Vec::new();
         for index in 0..32 {
             let Some(info) = Face::info(&bytes, index) else {
                 break;
             };
-            self.faces.push(Slot {
-                info,
-                path: Some((file.to_owned(), index)),
-                face: OnceLock::new(),
-            });
+            if self.adds_to_book(&info, kept.iter().map(|(_, i)| i), families) {
+                kept.push((index, info));
+            }
+        }
+        if kept.is_empty() {
+            return;
+        }
+        // The faces' descriptions hold no reference to the bytes: they come back uncopied.
+        let bytes = std::sync::Arc::try_unwrap(bytes).unwrap_or_else(|shared| (*shared).clone());
+        let data = keep_for_process(file, bytes);
+        for (index, info) in kept {
+            if let Some(face) = Face::parse(data, index, Some(info.weight), Some(&info.family)) {
+                self.faces.push(Slot { info, face });
+            }
         }
     }
 
-    /// The face `id`, read from its file the first time; `None` if the file has become
-    /// unreadable since it was indexed.
+    /// Whether a card could ever be drawn with a face described by `info` (a monospaced face
+    /// ranks after the others, so only another monospaced one can shadow a proportional one).
+    fn adds_to_book<'a>(
+        &'a self,
+        info: &FaceInfo,
+        pending: impl Iterator<Item = &'a FaceInfo>,
+        families: &[&str],
+    ) -> bool {
+        if !info.regular_style {
+            return false;
+        }
+        if families.iter().any(|f| info.family.eq_ignore_ascii_case(f)) {
+            return true;
+        }
+        let peers: Vec<&FaceInfo> = self
+            .faces
+            .iter()
+            .map(|s| &s.info)
+            .chain(pending)
+            .filter(|other| other.chosen_alike(info) && (info.monospaced() || !other.monospaced()))
+            .collect();
+        info.coverage.iter().any(|&(start, end)| {
+            (start..=end)
+                .filter_map(char::from_u32)
+                .any(|c| !peers.iter().any(|p| p.covers(c)))
+        })
+    }
+
+    /// The face `id`.
     #[must_use]
     pub fn face(&self, id: FaceId) -> Option<&Face> {
-        let slot = self.faces.get(id)?;
-        slot.face
-            .get_or_init(|| {
-                let (path, index) = slot.path.as_ref()?;
-                Face::parse(
-                    shared_bytes(path)?,
-                    *index,
-                    Some(slot.info.weight),
-                    Some(&slot.info.family),
-                )
-            })
-            .as_ref()
+        self.faces.get(id).map(|s| &s.face)
     }
 
     /// True when face `id` is a bitmap colour font.
@@ -312,7 +398,7 @@ impl FontBook {
         self.faces.get(id).is_some_and(|s| s.info.color_bitmaps)
     }
 
-    /// True when face `id` has a glyph for `c` (without reading the face's file).
+    /// True when face `id` has a glyph for `c`.
     #[must_use]
     pub fn covers(&self, id: FaceId, c: char) -> bool {
         self.faces.get(id).is_some_and(|s| s.info.covers(c))
@@ -371,7 +457,7 @@ impl FontBook {
             {
                 rank += 1;
             }
-            if face.family.contains("Mono") {
+            if face.monospaced() {
                 rank += 1;
             }
             if family.is_some_and(|f| !face.family.eq_ignore_ascii_case(f)) {
@@ -440,24 +526,23 @@ fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>, depth: u8) {
     }
 }
 
-/// A font file's bytes, read once per process and kept for its lifetime: every face and every
-/// [`FontBook`] built from the file shares them (the CJK collections are 20 MB each).
-fn shared_bytes(path: &Path) -> Option<&'static [u8]> {
+/// A font file's bytes, kept for the process's lifetime (faces borrow them) and shared by
+/// every [`FontBook`] built from the same file (tests build several; the CJK collections are
+/// 20 MB each).
+fn keep_for_process(path: &Path, bytes: Vec<u8>) -> &'static [u8] {
     static FILES: OnceLock<Mutex<HashMap<PathBuf, &'static [u8]>>> = OnceLock::new();
     let files = FILES.get_or_init(|| Mutex::new(HashMap::new()));
     let mut files = files
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(bytes) = files.get(path) {
-        return Some(bytes);
+    match files.get(path) {
+        Some(kept) if **kept == *bytes => kept,
+        _ => {
+            let kept: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+            files.insert(path.to_owned(), kept);
+            kept
+        }
     }
-    let size = std::fs::metadata(path).ok()?.len();
-    if size > MAX_FONT_FILE_BYTES {
-        return None;
-    }
-    let bytes: &'static [u8] = Box::leak(std::fs::read(path).ok()?.into_boxed_slice());
-    files.insert(path.to_owned(), bytes);
-    Some(bytes)
 }
 
 #[cfg(test)]
@@ -488,6 +573,49 @@ mod tests {
             book.face_for('2', Weight::Bold, None, Some(arabic)),
             Some(arabic)
         );
+    }
+
+    fn repository_dir(relative: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+    }
+
+    #[test]
+    fn a_font_that_draws_nothing_new_is_not_kept_unless_the_theme_asks_for_its_family() {
+        let bundled = FontBook::bundled().unwrap().len();
+        let fonts = [repository_dir("fonts")];
+        assert_eq!(FontBook::with_dirs(&fonts).unwrap().len(), bundled);
+        let asked = FontBook::with_dirs_keeping(&fonts, &["noto sans hebrew"]).unwrap();
+        assert_eq!(asked.len(), bundled + 2, "Hebrew regular and bold, again");
+    }
+
+    #[test]
+    fn each_cjk_variant_and_weight_is_kept() {
+        let book = FontBook::with_dirs(&[repository_dir("tests/fonts")]).unwrap();
+        let families: Vec<String> = (0..book.len())
+            .map(|id| {
+                let face = book.face(id).unwrap();
+                format!("{} {:?}", face.family, face.weight)
+            })
+            .collect();
+        for expected in [
+            "Noto Sans CJK JP Bold",
+            "Noto Sans CJK JP Regular",
+            "Noto Sans CJK SC Bold",
+            "Noto Sans CJK SC Regular",
+            "Noto Looped Thai Bold",
+            "Noto Color Emoji Regular",
+        ] {
+            assert!(
+                families.iter().any(|f| f == expected),
+                "{expected} in {families:?}"
+            );
+        }
+        let japanese = book.face_for('東', Weight::Bold, Some("ja"), None).unwrap();
+        let chinese = book
+            .face_for('东', Weight::Bold, Some("zh-CN"), None)
+            .unwrap();
+        assert_eq!(book.face(japanese).unwrap().family, "Noto Sans CJK JP");
+        assert_eq!(book.face(chinese).unwrap().family, "Noto Sans CJK SC");
     }
 
     #[test]

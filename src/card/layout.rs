@@ -16,6 +16,15 @@ const PILL_TO_TITLE: f32 = 40.0;
 const ACCENT_BAR: f32 = 12.0;
 const LOGO_GAP: f32 = 12.0;
 const LOGO_MAX_WIDTH: f32 = 240.0;
+/// The split template's photo panel: the card's height, as wide as the photo's shape asks
+/// within these bounds (a 2:3 portrait gets 420 px).
+const PANEL_MIN_WIDTH: f32 = 360.0;
+const PANEL_MAX_WIDTH: f32 = 480.0;
+/// How far a photo may be blown up: across the whole card, and in the split template's panel.
+/// Past the first a photo is too small to cover the card and goes beside the text; past the
+/// second it would be a blur of blocks and the card is drawn without it.
+const MAX_COVER_UPSCALE: f32 = 1.6;
+const MAX_PANEL_UPSCALE: f32 = 2.5;
 
 /// The strings a card shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +87,10 @@ pub enum Backdrop {
         text_top: f32,
         text_bottom: f32,
     },
+    /// A flat colour with the photo in a full-height panel on the reading-start edge (the
+    /// right for right-to-left titles): for portrait photos and photos too small to cover the
+    /// card.
+    Split { color: Color, panel: Rect },
     /// A flat colour with an accent bar on the reading-start edge.
     Plain {
         color: Color,
@@ -141,24 +154,82 @@ pub fn upper_case(text: &str) -> String {
         .collect()
 }
 
-/// Lays out a card. `has_photo` chooses the template under [`Template::Auto`]; `logo_aspect`
-/// is the logo's width / height when there is one.
+impl CardLayout {
+    /// The size the photo must be cut to for this layout, if it shows one.
+    #[must_use]
+    pub fn photo_size(&self) -> Option<(u32, u32)> {
+        match &self.backdrop {
+            Backdrop::Photo { .. } => Some((self.width, self.height)),
+            // Whole pixels by construction (see `place_photo`).
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Backdrop::Split { panel, .. } => Some((panel.width as u32, panel.height as u32)),
+            Backdrop::Plain { .. } => None,
+        }
+    }
+}
+
+/// Where a photo goes: over the whole card, in a panel of this width, or nowhere.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Placement {
+    Cover,
+    Panel(f32),
+    Nowhere,
+}
+
+/// Where a photo of `size` goes under `template`. By itself ([`Template::Auto`]) a landscape
+/// photo that covers the card without being blown up past [`MAX_COVER_UPSCALE`] covers it; a
+/// portrait one, or a smaller one, goes in the split template's panel if it fills it within
+/// [`MAX_PANEL_UPSCALE`]; a smaller one still is left out.
+#[allow(clippy::cast_precision_loss)] // photo sides are capped far below 2^24
+fn place_photo(size: Option<(u32, u32)>, template: Template) -> Placement {
+    let Some((pw, ph)) = size.filter(|(w, h)| *w > 0 && *h > 0) else {
+        return Placement::Nowhere;
+    };
+    let (pw, ph) = (pw as f32, ph as f32);
+    let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
+    let cover_upscale = (w / pw).max(h / ph);
+    let panel_width = (h * pw / ph)
+        .round()
+        .clamp(PANEL_MIN_WIDTH, PANEL_MAX_WIDTH);
+    let panel_upscale = (panel_width / pw).max(h / ph);
+    let cover = cover_upscale <= MAX_COVER_UPSCALE && pw >= ph;
+    let panel = panel_upscale <= MAX_PANEL_UPSCALE;
+    match template {
+        Template::Auto if cover => Placement::Cover,
+        Template::Auto | Template::Split if panel => Placement::Panel(panel_width),
+        // Forced: the first version's rule, at most three times blown up.
+        Template::Photo if cover_upscale <= 3.0 => Placement::Cover,
+        _ => Placement::Nowhere,
+    }
+}
+
+/// Lays out a card. `photo` is the size of the article's photo, if it has one: with the
+/// theme's template it chooses the template (full-bleed photo, split, plain; the photo must
+/// then be cut to [`CardLayout::photo_size`]). `logo_aspect` is the logo's width / height
+/// when there is one.
 #[must_use]
 pub fn layout(
     text: &CardText<'_>,
-    has_photo: bool,
+    photo: Option<(u32, u32)>,
     logo_aspect: Option<f32>,
     theme: &Theme,
     fonts: &FontBook,
 ) -> CardLayout {
-    let photo = match theme.template {
-        Template::Auto => has_photo,
-        Template::Photo => true,
-        Template::Plain => false,
-    } && has_photo;
+    let placement = place_photo(photo, theme.template);
+    let photo = placement == Placement::Cover;
+    let panel_width = match placement {
+        Placement::Panel(width) => width,
+        _ => 0.0,
+    };
     let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
     let margin = theme.margin;
-    let content = w - 2.0 * margin;
+    // The text's region: the card, or what the panel leaves of it.
+    let content = w - panel_width - 2.0 * margin;
+    let accent_bar = if placement == Placement::Nowhere {
+        ACCENT_BAR
+    } else {
+        0.0
+    };
     let metrics = primary_metrics(fonts, &theme.fonts.family);
     let family = Some(theme.fonts.family.as_str());
     let style = TextStyle {
@@ -175,13 +246,19 @@ pub fn layout(
     let fit = Fit {
         max_size: title_style.max_size,
         min_size: title_style.min_size,
-        max_width: content - if photo { 0.0 } else { ACCENT_BAR },
+        max_width: content - accent_bar,
         max_lines: title_style.max_lines,
         wrap: title_style.wrap,
     };
     let title_block = layout_paragraph(fonts, text.title, &style, &fit);
     let rtl = title_block.rtl;
     let mut missing = title_block.missing_glyphs;
+    // Left and right edges of the text's region; the panel is on the reading-start side.
+    let (start, end) = if rtl {
+        (margin, w - panel_width - margin)
+    } else {
+        (panel_width + margin, w - margin)
+    };
 
     let pill = text
         .category
@@ -203,7 +280,7 @@ pub fn layout(
             missing += block.missing_glyphs;
             let width = block.lines.first().map_or(0.0, |l| l.width) + 2.0 * p.padding;
             let top = margin - 8.0;
-            let x = if rtl { w - margin - width } else { margin };
+            let x = if rtl { end - width } else { start };
             Pill {
                 rect: Rect {
                     x,
@@ -231,7 +308,7 @@ pub fn layout(
         .map(|aspect| {
             let width = (f.logo_height * aspect).min(LOGO_MAX_WIDTH);
             let height = width / aspect;
-            let x = if rtl { w - margin - width } else { margin };
+            let x = if rtl { end - width } else { start };
             Rect {
                 x,
                 y: footer_top + (f.line_height - height) / 2.0,
@@ -254,7 +331,7 @@ pub fn layout(
         missing += block.missing_glyphs;
         TextBox {
             baselines: vec![baseline(footer_top, f.line_height, f.font_size, metrics)],
-            x: if rtl { margin } else { margin + logo_space },
+            x: if rtl { start } else { start + logo_space },
             width: content - logo_space,
             block,
             color: theme.colors.footer_text,
@@ -285,10 +362,10 @@ pub fn layout(
             )
         })
         .collect();
-    let (title_x, title_width) = if photo || rtl {
-        (margin, fit.max_width)
+    let (title_x, title_width) = if rtl {
+        (start, fit.max_width)
     } else {
-        (margin + ACCENT_BAR, fit.max_width)
+        (start + accent_bar, fit.max_width)
     };
     let title = TextBox {
         block: title_block,
@@ -305,6 +382,16 @@ pub fn layout(
             adaptive: theme.scrim.adaptive,
             text_top: title_top,
             text_bottom: footer_top + f.line_height,
+        }
+    } else if panel_width > 0.0 {
+        Backdrop::Split {
+            color: theme.colors.plain_background,
+            panel: Rect {
+                x: if rtl { w - panel_width } else { 0.0 },
+                y: 0.0,
+                width: panel_width,
+                height: h,
+            },
         }
     } else {
         let bar_x = if rtl { w - ACCENT_BAR } else { 0.0 };
@@ -360,7 +447,7 @@ mod tests {
 
     #[test]
     fn the_benchmark_card_puts_its_baselines_where_chromium_does() {
-        let card = layout(&BENCH, true, None, &bench_theme(), fonts());
+        let card = layout(&BENCH, Some((1200, 630)), None, &bench_theme(), fonts());
         let pill = card.pill.unwrap();
         assert_eq!(
             (pill.rect.x, pill.rect.y, pill.rect.height),
@@ -384,7 +471,7 @@ mod tests {
             site_name: Some("الصحيفة"),
             lang: Some("ar"),
         };
-        let card = layout(&text, true, None, &Theme::default(), fonts());
+        let card = layout(&text, Some((1200, 630)), None, &Theme::default(), fonts());
         assert!(card.title.align_right);
         let pill = card.pill.unwrap();
         assert!((pill.rect.x + pill.rect.width - (1200.0 - 64.0)).abs() < 0.01);
@@ -393,8 +480,8 @@ mod tests {
 
     #[test]
     fn without_a_photo_the_title_is_larger_and_the_accent_bar_shows() {
-        let with_photo = layout(&BENCH, true, None, &Theme::default(), fonts());
-        let plain = layout(&BENCH, false, None, &Theme::default(), fonts());
+        let with_photo = layout(&BENCH, Some((1600, 1067)), None, &Theme::default(), fonts());
+        let plain = layout(&BENCH, None, None, &Theme::default(), fonts());
         assert!(plain.title.block.size > with_photo.title.block.size);
         assert!(matches!(plain.backdrop, Backdrop::Plain { .. }));
     }
@@ -414,11 +501,73 @@ mod tests {
                 category: None,
                 ..BENCH
             },
-            true,
+            Some((1200, 630)),
             None,
             &Theme::default(),
             fonts(),
         );
         assert!(card.pill.is_none());
+    }
+
+    #[test]
+    fn a_photo_goes_over_the_card_beside_the_text_or_nowhere_by_its_shape_and_size() {
+        let auto = |w, h| place_photo(Some((w, h)), Template::Auto);
+        assert_eq!(auto(1600, 1067), Placement::Cover);
+        assert_eq!(auto(800, 450), Placement::Cover, "blown up 1.5 times");
+        assert_eq!(auto(1200, 1200), Placement::Cover, "a square is cut");
+        assert_eq!(auto(800, 1200), Placement::Panel(420.0), "a 2:3 portrait");
+        assert_eq!(auto(900, 1600), Placement::Panel(360.0), "a 9:16 portrait");
+        assert_eq!(
+            auto(640, 360),
+            Placement::Panel(480.0),
+            "too small to cover"
+        );
+        assert_eq!(
+            auto(120, 90),
+            Placement::Nowhere,
+            "a blur of blocks either way"
+        );
+        assert_eq!(place_photo(None, Template::Auto), Placement::Nowhere);
+        assert_eq!(
+            place_photo(Some((800, 1200)), Template::Photo),
+            Placement::Cover
+        );
+        assert_eq!(
+            place_photo(Some((1600, 1067)), Template::Split),
+            Placement::Panel(480.0)
+        );
+        assert_eq!(
+            place_photo(Some((1600, 1067)), Template::Plain),
+            Placement::Nowhere
+        );
+    }
+
+    #[test]
+    fn the_split_template_puts_the_photo_on_the_reading_start_side() {
+        let portrait = Some((800, 1200));
+        let card = layout(&BENCH, portrait, None, &Theme::default(), fonts());
+        let Backdrop::Split { panel, .. } = card.backdrop else {
+            panic!("split expected, got {:?}", card.backdrop);
+        };
+        assert_eq!((panel.x, panel.width, panel.height), (0.0, 420.0, 630.0));
+        assert_eq!(card.photo_size(), Some((420, 630)));
+        assert!(card.title.x >= 420.0 + 64.0 - 0.01);
+        assert!(card.pill.unwrap().rect.x >= 420.0 + 64.0 - 0.01);
+        assert!(card.footer.unwrap().x >= 420.0 + 64.0 - 0.01);
+
+        let arabic = CardText {
+            title: "مايكروسوفت تستثمر في اليابان",
+            category: Some("اقتصاد"),
+            site_name: Some("الصحيفة"),
+            lang: Some("ar"),
+        };
+        let card = layout(&arabic, portrait, None, &Theme::default(), fonts());
+        let Backdrop::Split { panel, .. } = card.backdrop else {
+            panic!("split expected");
+        };
+        assert!((panel.x - (1200.0 - 420.0)).abs() < 0.01);
+        let pill = card.pill.unwrap();
+        assert!(pill.rect.x + pill.rect.width <= 1200.0 - 420.0 - 64.0 + 0.01);
+        assert!(card.title.x + card.title.width <= 1200.0 - 420.0 - 64.0 + 0.01);
     }
 }

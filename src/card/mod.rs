@@ -47,8 +47,8 @@ impl Renderer {
         }
     }
 
-    /// Lays out and paints a card. `photo` is the article's photo already cover-resized to the
-    /// card (see [`photo::cover`]; the service caches that step).
+    /// Lays out and paints a card over a photo already cut to the card's size (see
+    /// [`photo::cover`]), in the full-bleed template unless the theme says otherwise.
     #[must_use]
     pub fn draw(
         &self,
@@ -57,8 +57,24 @@ impl Renderer {
         logo: Option<&Logo>,
         theme: &Theme,
     ) -> Card {
-        let layout = layout::layout(text, photo.is_some(), logo_aspect(logo), theme, &self.fonts);
+        let size = photo.map(image::GenericImageView::dimensions);
+        let layout = layout::layout(text, size, logo_aspect(logo), theme, &self.fonts);
+        let photo = photo.filter(|p| layout.photo_size() == Some(p.dimensions()));
         self.paint(&layout, photo, logo)
+    }
+
+    /// Lays out and paints a card with `photo` where its shape and size put it (over the
+    /// card, beside the text, or nowhere), cut as the theme says.
+    #[must_use]
+    pub fn draw_photo(
+        &self,
+        text: &CardText<'_>,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+    ) -> Card {
+        let (layout, cut) = self.lay_out(text, photo, logo, theme, true);
+        self.paint(&layout, cut.as_ref(), logo)
     }
 
     fn paint(
@@ -153,24 +169,28 @@ impl Renderer {
         let theme = theme
             .for_host(article.url.host_str())
             .with_page_accent(article.theme_color.as_deref());
-        let usable = photo.filter(|p| photo::covers_well(p, CARD_WIDTH, CARD_HEIGHT));
-        let layout = layout::layout(
-            &card_text(article),
-            usable.is_some(),
-            logo_aspect(logo),
-            &theme,
-            &self.fonts,
-        );
-        let covered = usable.filter(|_| cover).map(|p| {
-            photo::cover_with(
-                p,
-                CARD_WIDTH,
-                CARD_HEIGHT,
-                theme.photo_crop,
-                theme.photo_focus_y,
-            )
-        });
-        (layout, covered)
+        self.lay_out(&card_text(article), photo, logo, &theme, cover)
+    }
+
+    /// `text` laid out with `theme` around `photo`, and, when `cut` is asked, the photo cut to
+    /// the place the layout gives it.
+    fn lay_out(
+        &self,
+        text: &CardText<'_>,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        theme: &Theme,
+        cut: bool,
+    ) -> (layout::CardLayout, Option<RgbImage>) {
+        let size = photo.map(|p| (p.width(), p.height()));
+        let layout = layout::layout(text, size, logo_aspect(logo), theme, &self.fonts);
+        let cut = photo
+            .zip(layout.photo_size())
+            .filter(|_| cut)
+            .map(|(p, (width, height))| {
+                photo::cover_with(p, width, height, theme.photo_crop, theme.photo_focus_y)
+            });
+        (layout, cut)
     }
 }
 

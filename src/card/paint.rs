@@ -1,4 +1,4 @@
-//! Pixels from a [`CardLayout`]: the photo (already cover-resized) or a flat backdrop, the
+//! Pixels from a [`CardLayout`]: the photo (already cut to its place) or a flat backdrop, the
 //! scrim, the pill, the glyphs (outlines rasterised by `ab_glyph`, colour emoji from bitmap
 //! strikes) and the logo. Glyph rasters are cached across cards.
 
@@ -146,8 +146,7 @@ fn mul(value: u8, alpha: u16) -> u8 {
     out
 }
 
-/// Draws `layout` over `photo` (the cover-resized photo, exactly the card's size) or over the
-/// backdrop colour.
+/// Draws `layout` over `photo` (cut to [`CardLayout::photo_size`]) or over the backdrop colour.
 #[must_use]
 pub fn paint(
     layout: &CardLayout,
@@ -162,7 +161,7 @@ pub fn paint(
         {
             photo.clone()
         }
-        (_, Backdrop::Plain { color, .. }) => {
+        (_, Backdrop::Plain { color, .. } | Backdrop::Split { color, .. }) => {
             RgbImage::from_pixel(layout.width, layout.height, image::Rgb(color.rgb()))
         }
         _ => RgbImage::from_pixel(
@@ -185,6 +184,14 @@ pub fn paint(
             darken_rows(&mut canvas, &alpha);
         }
         Backdrop::Plain { bar, bar_color, .. } => fill_rect(&mut canvas, *bar, *bar_color),
+        Backdrop::Split { panel, .. } => {
+            if let Some(photo) = photo.filter(|p| Some(p.dimensions()) == layout.photo_size()) {
+                // Whole pixels within the card by construction (see `layout`).
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let (x, y) = (panel.x as i64, panel.y as i64);
+                image::imageops::replace(&mut canvas, photo, x, y);
+            }
+        }
     }
     if let Some(pill) = &layout.pill {
         fill_rounded_rect(&mut canvas, pill.rect, pill.radius, pill.color);

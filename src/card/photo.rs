@@ -300,13 +300,6 @@ fn classify(error: &image::ImageError) -> PhotoError {
     }
 }
 
-/// True when a photo can cover the card without being blown up into a blur of blocks: at least
-/// a third of the card's size across and down. Smaller ones get the plain template.
-#[must_use]
-pub fn covers_well(photo: &Photo, width: u32, height: u32) -> bool {
-    photo.width() * 3 >= width && photo.height() * 3 >= height
-}
-
 /// `photo` scaled to cover `width`×`height` and cropped: centred across, and at `focus_y`
 /// (0 = top, 0.5 = centre) of the excess height, where faces usually are.
 ///

@@ -143,8 +143,14 @@ pub enum Crop {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Template {
+    /// The photo over the card when it is landscape and large enough, beside the text
+    /// ([`Template::Split`]) when it is portrait or small, else plain.
     Auto,
+    /// The photo over the card whenever there is one not blown up past three times.
     Photo,
+    /// The photo in a full-height panel beside the text.
+    Split,
+    /// No photo.
     Plain,
 }
 
@@ -269,6 +275,22 @@ impl Theme {
             .filter_map(|table| table.get("logo").and_then(toml::Value::as_str))
             .map(str::to_owned);
         self.logo.iter().cloned().chain(sites).collect()
+    }
+
+    /// Every font family the theme asks for, its sites' included.
+    #[must_use]
+    pub fn families(&self) -> Vec<String> {
+        let sites = self
+            .sites
+            .values()
+            .filter_map(|table| table.get("fonts")?.get("family")?.as_str())
+            .map(str::to_owned);
+        let mut families: Vec<String> = std::iter::once(self.fonts.family.clone())
+            .chain(sites)
+            .collect();
+        families.sort();
+        families.dedup();
+        families
     }
 
     /// This theme with the page's `theme-color` (`#rrggbb`) as its accent — the pill and the

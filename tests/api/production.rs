@@ -212,9 +212,11 @@ async fn a_flood_of_distinct_urls_keeps_the_process_memory_bounded() {
     // Three rounds of 2,000 distinct articles and 80 distinct cards (about 8 MB of cards each)
     // against an 8 MiB cache: the cache stays within its bound, and the process's peak memory
     // levels off, with no setting from outside: the binary's allocator is jemalloc, giving freed
-    // pages back (measured here, debug build: 48 MiB at start, 53, 62 and 65 MiB after each
-    // round; with glibc's allocator: 64, 131, 185 and 197 MiB, still climbing; jemalloc's own
-    // defaults: 48, 97, 108, 127).
+    // pages back (measured here, debug build, fonts read lazily: 48 MiB at start, 53, 62 and
+    // 65 MiB after each round; with glibc's allocator: 64, 131, 185 and 197 MiB, still
+    // climbing; jemalloc's own defaults: 48, 97, 108, 127). Since every font is read at start-up
+    // (about 60 MB of Debian's Noto, CJK and emoji, on a machine that has them): 105, 133, 143
+    // and 145 MiB.
     let origin = start().await;
     let cache_bound = 8 * 1024 * 1024;
     let server = Server::start(&[
@@ -252,5 +254,5 @@ async fn a_flood_of_distinct_urls_keeps_the_process_memory_bounded() {
     eprintln!("peak RSS (KiB) at start and after each round: {peaks:?}; {cached} bytes cached");
     assert!(cached <= f64::from(cache_bound), "{cached}");
     assert!(peaks[3] < peaks[1] + 24 * 1024, "still growing: {peaks:?}");
-    assert!(peaks[3] < 128 * 1024, "peak RSS {peaks:?}");
+    assert!(peaks[3] < peaks[0] + 64 * 1024, "peak RSS {peaks:?}");
 }

@@ -3,13 +3,10 @@
 use apercu::card::Weight;
 use apercu::card::text::{Fit, TextStyle, Wrap, layout_paragraph};
 
-use crate::support::{fonts_present, renderer};
+use crate::support::renderer;
 
 #[test]
 fn japanese_lines_never_start_with_closing_punctuation_or_end_with_an_opening_bracket() {
-    if !fonts_present("CJK", '東') {
-        return;
-    }
     let text = "東京で桜が満開、平年より5日早く。気象庁が発表「今週末が見ごろ」と話した。新幹線（東北）も増発ー";
     let style = TextStyle {
         weight: Weight::Bold,
@@ -64,9 +61,6 @@ fn japanese(size: f32, width: f32, lines: usize) -> (TextStyle<'static>, Fit) {
 
 #[test]
 fn japanese_breaks_between_phrases_and_a_line_opening_with_a_bracket_is_not_indented() {
-    if !fonts_present("CJK", '東') {
-        return;
-    }
     let text = "東京で桜が満開、平年より5日早く　気象庁が発表「今週末が見ごろ」";
     for width in (300..1000).step_by(23) {
         let (style, fit) = japanese(48.0, width as f32, 20);

@@ -1,27 +1,23 @@
 //! Fonts, photos and the golden comparison shared by the card tests.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
-use apercu::card::{CardText, FontBook, Logo, Photo, PhotoLimits, Renderer, Theme, photo};
+use apercu::card::{CardText, FontBook, Logo, Photo, PhotoLimits, Renderer, Theme};
 use image::{Rgb, RgbImage};
 
 /// Lowest hybrid similarity (1 = identical) a card may have against its golden. Anti-aliasing
 /// differences between machines stay far above it; a moved line or a missing glyph falls below.
 pub const MIN_SIMILARITY: f64 = 0.985;
 
-/// The font folders the goldens use: Debian's Noto packages only, so that no other installed
-/// font can change which face draws a character.
-const TEST_FONT_DIRS: &[&str] = &[
-    "/usr/share/fonts/opentype/noto",
-    "/usr/share/fonts/truetype/noto",
-];
-
+/// The bundled fonts and the repository's test fonts (`tests/fonts`: subsets of Noto CJK,
+/// Looped Thai and Color Emoji), never the machine's, so every golden is drawn with the same
+/// faces everywhere.
 pub fn renderer() -> &'static Renderer {
     static RENDERER: OnceLock<Renderer> = OnceLock::new();
     RENDERER.get_or_init(|| {
-        let dirs: Vec<PathBuf> = TEST_FONT_DIRS.iter().map(PathBuf::from).collect();
-        Renderer::new(FontBook::with_dirs(&dirs).expect("bundled fonts parse"))
+        let book = FontBook::with_dirs(&[root().join("tests/fonts")]).expect("bundled fonts parse");
+        Renderer::new(book)
     })
 }
 
@@ -77,25 +73,6 @@ pub fn round_logo() -> Logo {
     Logo { image }
 }
 
-/// True when the fonts a case needs are installed; otherwise says why the case is skipped, or
-/// fails under `CI=true` (where `.ci/run` installs them).
-pub fn fonts_present(what: &str, sample: char) -> bool {
-    let book = &renderer().fonts;
-    let present = book
-        .face_for(sample, apercu::card::Weight::Bold, None, None)
-        .is_some();
-    if !present {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{what} fonts are missing on CI: .ci/run installs them"
-        );
-        eprintln!(
-            "skipped: no font with {sample:?} is installed ({what}: apt-get install fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)"
-        );
-    }
-    present
-}
-
 /// Draws `text` over `photo` with `theme` and compares it with its golden.
 pub fn check(case: &str, text: &CardText<'_>, photo: Option<&Photo>, theme: &Theme) {
     check_with_logo(case, text, photo, None, theme);
@@ -109,10 +86,7 @@ pub fn check_with_logo(
     logo: Option<&Logo>,
     theme: &Theme,
 ) {
-    let covered = photo
-        .filter(|p| photo::covers_well(p, 1200, 630))
-        .map(|p| photo::cover_with(p, 1200, 630, theme.photo_crop, theme.photo_focus_y));
-    let card = renderer().draw(text, covered.as_ref(), logo, theme);
+    let card = renderer().draw_photo(text, photo, logo, theme);
     assert_eq!(card.missing_glyphs, 0, "{case}: characters without a glyph");
     compare(case, &card.pixels);
 }
