@@ -181,6 +181,9 @@ pub struct Subject<'a> {
     pub photo: Option<(u32, u32)>,
     /// What stands for that photo while it loads.
     pub placeholder: Option<&'a crate::card::photo::Placeholder>,
+    /// The site's icon (or the theme's logo) as a `data:` URL and its width at
+    /// [`crate::pages::ICON_HEIGHT`] pixels tall.
+    pub icon: Option<(&'a str, u32)>,
     /// The content versions of the answers its URLs name (`v=`).
     pub versions: &'a Versions,
     /// The keys that sign the URLs it names, when the service signs.

@@ -257,6 +257,18 @@ impl SharedValue for Photo {
     }
 }
 
+impl SharedValue for Logo {
+    const SHARED: bool = false;
+
+    fn to_shared(&self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    fn from_shared(_: Bytes) -> Option<Self> {
+        None
+    }
+}
+
 /// A photo's placeholder is shared, as checked JSON: an instance that never decoded the photo
 /// answers `/meta` without fetching it.
 impl SharedValue for crate::card::photo::Placeholder {
@@ -746,30 +758,76 @@ impl Service {
         made.ok().map(|cached| cached.value)
     }
 
+    /// The logo a card shows beside the site name: the theme's for the article's host, else the
+    /// site's own icon.
+    async fn card_logo(self: &Arc<Self>, article: &Article) -> Option<Arc<Logo>> {
+        match self.look.logo(article.url.host_str(), &self.photo_limits) {
+            Some(logo) => Some(logo),
+            None => self.site_icon(article).await,
+        }
+    }
+
+    /// The site's own icon for cards whose theme names no logo: the page's icon (the largest
+    /// declared, else its `apple-touch-icon`), else the publisher's logo, the first that can
+    /// be fetched and is large enough to show ([`Logo::site_icon`]).
+    pub async fn site_icon(self: &Arc<Self>, article: &Article) -> Option<Arc<Logo>> {
+        for url in [&article.favicon, &article.logo].into_iter().flatten() {
+            let Ok(url) = ArticleUrl::from_url(url, self.fetcher.extra_ports()) else {
+                continue;
+            };
+            if let Some(icon) = self.icon_at(&url).await {
+                return Some(icon);
+            }
+        }
+        None
+    }
+
+    /// The icon at `url`, fetched through the guarded pipeline and decoded once.
+    async fn icon_at(self: &Arc<Self>, url: &ArticleUrl) -> Option<Arc<Logo>> {
+        let weight = |icon: &Logo| icon.image.as_raw().len() + 64;
+        self.image_at(Kind::Icon, url, "site icon", Logo::site_icon, weight)
+            .await
+    }
+
     /// The photo at `url`, fetched and decoded once.
     async fn photo_at(self: &Arc<Self>, url: &ArticleUrl) -> Option<Arc<Photo>> {
-        let fetched: Result<Cached<Photo>, ServiceError> = self
-            .cached(Kind::Photo, url, "", None, |this, url| async move {
-                this.metrics.photo_fetches.inc();
+        let decode = |bytes: &[u8], limits: &PhotoLimits| {
+            Photo::decode_for(bytes, limits, card::CARD_WIDTH, card::CARD_HEIGHT)
+        };
+        let weight = |photo: &Photo| photo.width() as usize * photo.height() as usize * 4;
+        self.image_at(Kind::Photo, url, "lead photo", decode, weight)
+            .await
+    }
+
+    /// The image at `url`, fetched through the guarded pipeline and decoded once by `decode`
+    /// into a `kind`; `None` (logged as `what` not used) when it cannot be.
+    async fn image_at<V: SharedValue>(
+        self: &Arc<Self>,
+        kind: Kind,
+        url: &ArticleUrl,
+        what: &'static str,
+        decode: fn(&[u8], &PhotoLimits) -> Result<V, card::photo::PhotoError>,
+        weight: fn(&V) -> usize,
+    ) -> Option<Arc<V>> {
+        let fetched: Result<Cached<V>, ServiceError> = self
+            .cached(kind, url, "", None, move |this, url| async move {
+                if kind == Kind::Photo {
+                    this.metrics.photo_fetches.inc();
+                }
                 let image = this.fetch(&url, crate::fetch::Kind::Image).await?;
                 let limits = this.photo_limits;
-                let decoded = this
-                    .on_cpu(move || {
-                        Photo::decode_for(&image.body, &limits, card::CARD_WIDTH, card::CARD_HEIGHT)
-                    })
-                    .await?;
-                // A photo that does not decode is as final as a 404: remember it like one.
-                let photo = decoded.map_err(|e| {
+                let decoded = this.on_cpu(move || decode(&image.body, &limits)).await?;
+                // An image that does not decode is as final as a 404: remember it like one.
+                let value = decoded.map_err(|e| {
                     ServiceError::from(FetchError::Unavailable(Unavailable::new(
                         Reason::Undecodable,
-                        format!("undecodable photo: {e}"),
+                        format!("{what} not usable: {e}"),
                     )))
                 })?;
-                let weight = photo.width() as usize * photo.height() as usize * 4;
                 Ok(Fresh {
-                    value: photo,
+                    weight: weight(&value),
+                    value,
                     origin_max_age: image.max_age.map(Duration::from_secs),
-                    weight,
                     from_stale: false,
                 })
             })
@@ -777,7 +835,7 @@ impl Service {
         match fetched {
             Ok(cached) => Some(cached.value),
             Err(reason) => {
-                tracing::info!(photo = %loggable(url.as_str()), reason = %loggable(&reason.to_string()), "lead photo not used");
+                tracing::info!(image = %loggable(url.as_str()), reason = %loggable(&reason.to_string()), "{what} not used");
                 None
             }
         }
@@ -856,9 +914,7 @@ impl Service {
             // Boxed: the future would nest too deep in the card's.
             Box::pin(self.placeholder(&article.value)).await;
         }
-        let logo = self
-            .look
-            .logo(article.value.url.host_str(), &self.photo_limits);
+        let logo = self.card_logo(&article.value).await;
         let version = self.versions(&article.value).card;
         let service = Arc::clone(&self);
         let article_value = Arc::clone(&article.value);
@@ -906,6 +962,7 @@ impl Service {
             public_url: &self.public_url,
             photo: photo.map(|photo| (photo.width(), photo.height())),
             placeholder: photo.map(Photo::placeholder),
+            icon: None,
             versions,
             keys: self.signing.keys.as_ref(),
         }
@@ -1035,8 +1092,17 @@ impl Service {
             PageKind::Embed => self.lead_photo(&article.value).await,
             PageKind::Share => None,
         };
+        // The footer's icon, drawn at twice its CSS size for high-density screens.
+        let icon = match kind {
+            PageKind::Embed => self.card_logo(&article.value).await.map(|logo| {
+                let (src, width) = logo.data_url(2 * pages::ICON_HEIGHT);
+                (src, width.div_ceil(2))
+            }),
+            PageKind::Share => None,
+        };
         let versions = self.versions(&article.value);
-        let subject = self.subject(&article.value, &url, photo.as_deref(), &versions);
+        let mut subject = self.subject(&article.value, &url, photo.as_deref(), &versions);
+        subject.icon = icon.as_ref().map(|(src, width)| (src.as_str(), *width));
         let page = match kind {
             PageKind::Embed => pages::embed_page(&subject),
             PageKind::Share => pages::share_page(&subject),
@@ -1284,9 +1350,7 @@ impl Service {
         article: &Cached<Article>,
     ) -> Result<inspect::Answers, ServiceError> {
         let photo = self.lead_photo(&article.value).await;
-        let logo = self
-            .look
-            .logo(article.value.url.host_str(), &self.photo_limits);
+        let logo = self.card_logo(&article.value).await;
         let service = Arc::clone(self);
         let (article_value, drawn_photo) = (Arc::clone(&article.value), photo.clone());
         let (draw_millis, encoded, layout) = self

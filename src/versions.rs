@@ -50,6 +50,9 @@ impl Versions {
         ];
         // Only when there is one: the cards of pages without a theme colour keep their versions.
         card_inputs.extend(article.theme_color.as_deref());
+        // The site's icon shows when the theme names no logo (the theme is an input already).
+        let icons = [&article.favicon, &article.logo].map(|u| u.as_ref().map(url::Url::as_str));
+        card_inputs.extend(icons.iter().flatten());
         let card = hash(&card_inputs);
         let published = article
             .published_at
@@ -74,6 +77,9 @@ impl Versions {
             &published,
             lead.and_then(|lead| lead.alt.as_deref()).unwrap_or(""),
             &thumb,
+            &design.theme,
+            icons[0].unwrap_or(""),
+            icons[1].unwrap_or(""),
         ]);
         Versions { card, thumb, embed }
     }

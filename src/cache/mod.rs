@@ -68,6 +68,8 @@ pub enum Kind {
     Report,
     /// A lead photo's dominant colour and `BlurHash` (shared, where the photo is not).
     Placeholder,
+    /// A site's own icon, decoded (not shared, as photos).
+    Icon,
 }
 
 impl Kind {
@@ -83,6 +85,7 @@ impl Kind {
             Kind::Page => "page",
             Kind::Report => "report",
             Kind::Placeholder => "placeholder",
+            Kind::Icon => "icon",
         }
     }
 }

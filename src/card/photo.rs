@@ -37,6 +37,8 @@ pub enum PhotoError {
     TooLarge { width: u32, height: u32 },
     #[error("cannot decode the image: {0}")]
     Decode(String),
+    #[error("{width}×{height} pixels is too small to show")]
+    TooSmall { width: u32, height: u32 },
 }
 
 /// A decoded photo, upright.
@@ -187,6 +189,100 @@ impl Logo {
         decode_upright(bytes, limits).map(|image| Self {
             image: image.into_rgba8(),
         })
+    }
+}
+
+/// Site icons smaller than this are favicons meant for a browser tab, a blur at the footer's
+/// size; larger ones are kept at most this tall (the footer draws them at 36 px, twice that on
+/// the debugger's high-density screens).
+const ICON_MIN_SIDE: u32 = 32;
+const ICON_KEPT_SIDE: u32 = 128;
+/// The most a site icon file may hold: a 1024×1024 PNG is a few hundred kilobytes.
+pub const ICON_MAX_PIXELS: u64 = 1024 * 1024 * 4;
+
+impl Logo {
+    /// A site's own icon (`apple-touch-icon`, `icon`, publisher logo) as the card's logo: at
+    /// least [`ICON_MIN_SIDE`] on its shorter side, at most [`ICON_MAX_PIXELS`], scaled down to
+    /// [`ICON_KEPT_SIDE`] tall; a square icon gets rounded corners, as phones show them.
+    ///
+    /// # Errors
+    /// As [`Photo::decode`], and [`PhotoError::TooSmall`].
+    pub fn site_icon(bytes: &[u8], limits: &PhotoLimits) -> Result<Self, PhotoError> {
+        let limits = PhotoLimits {
+            max_pixels: limits.max_pixels.min(ICON_MAX_PIXELS),
+            ..*limits
+        };
+        let image = decode_upright(bytes, &limits)?.into_rgba8();
+        let (width, height) = image.dimensions();
+        if width.min(height) < ICON_MIN_SIDE {
+            return Err(PhotoError::TooSmall { width, height });
+        }
+        let mut image = if height > ICON_KEPT_SIDE {
+            let kept_width = (u64::from(width) * u64::from(ICON_KEPT_SIDE) / u64::from(height))
+                .clamp(1, u64::from(ICON_KEPT_SIDE) * 8);
+            // At most eight times the kept side: fits.
+            #[allow(clippy::cast_possible_truncation)]
+            let kept_width = kept_width as u32;
+            image::imageops::resize(
+                &image,
+                kept_width,
+                ICON_KEPT_SIDE,
+                image::imageops::FilterType::CatmullRom,
+            )
+        } else {
+            image
+        };
+        if image.width().abs_diff(image.height()) * 10 <= image.height() {
+            round_corners(&mut image, 0.2);
+        }
+        Ok(Self { image })
+    }
+}
+
+impl Logo {
+    /// The logo as a `data:` URL of a PNG `height` pixels tall (for an HTML page to show it
+    /// without another request), with its width at that height.
+    #[must_use]
+    pub fn data_url(&self, height: u32) -> (String, u32) {
+        use base64::Engine as _;
+        let (w, h) = self.image.dimensions();
+        let width = u32::try_from(u64::from(w) * u64::from(height) / u64::from(h.max(1)))
+            .unwrap_or(height)
+            .clamp(1, height * 8);
+        let scaled = image::imageops::resize(
+            &self.image,
+            width,
+            height,
+            image::imageops::FilterType::CatmullRom,
+        );
+        let mut png = Cursor::new(Vec::new());
+        // Encoding a small in-memory RGBA image to PNG cannot fail.
+        let _ = scaled.write_to(&mut png, image::ImageFormat::Png);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(png.into_inner());
+        (format!("data:image/png;base64,{encoded}"), width)
+    }
+}
+
+/// Makes the corners of `image` transparent outside circles of `radius` × its shorter side,
+/// anti-aliased over one pixel.
+fn round_corners(image: &mut image::RgbaImage, radius: f32) {
+    let (w, h) = image.dimensions();
+    #[allow(clippy::cast_precision_loss)] // icons are small
+    let (wf, hf) = (w as f32, h as f32);
+    let r = wf.min(hf) * radius;
+    for (x, y, pixel) in image.enumerate_pixels_mut() {
+        #[allow(clippy::cast_precision_loss)]
+        let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+        let cx = px.clamp(r, wf - r);
+        let cy = py.clamp(r, hf - r);
+        let outside = ((px - cx).powi(2) + (py - cy).powi(2)).sqrt() - r;
+        if outside > -1.0 {
+            let coverage = (-outside).clamp(0.0, 1.0);
+            // Coverage in [0, 1] times a byte: fits.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let alpha = (f32::from(pixel[3]) * coverage).round() as u8;
+            pixel[3] = alpha;
+        }
     }
 }
 
@@ -474,6 +570,36 @@ fn saliency(image: &RgbImage) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let pixels = image::RgbImage::from_pixel(width, height, image::Rgb([255, 136, 0]));
+        let mut out = Cursor::new(Vec::new());
+        pixels.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_site_icon_is_kept_small_with_round_corners_and_a_tab_favicon_is_refused() {
+        let limits = PhotoLimits::default();
+        let icon = Logo::site_icon(&png(512, 512), &limits).unwrap();
+        assert_eq!(icon.image.dimensions(), (128, 128));
+        assert_eq!(icon.image.get_pixel(0, 0)[3], 0, "a rounded corner");
+        assert_eq!(icon.image.get_pixel(64, 64)[3], 255);
+        let wordmark = Logo::site_icon(&png(300, 60), &limits).unwrap();
+        assert_eq!(
+            wordmark.image.get_pixel(0, 0)[3],
+            255,
+            "a wordmark keeps its corners"
+        );
+        assert!(matches!(
+            Logo::site_icon(&png(16, 16), &limits),
+            Err(PhotoError::TooSmall { .. })
+        ));
+        assert!(matches!(
+            Logo::site_icon(&png(4000, 1200), &limits),
+            Err(PhotoError::TooLarge { .. })
+        ));
+    }
 
     /// A PNG signature and a valid IHDR chunk declaring `width`×`height`, and nothing else.
     fn png_header(width: u32, height: u32) -> Vec<u8> {

@@ -132,31 +132,65 @@ pub fn read(metas: &[MetaTag], links: &[LinkTag]) -> Found {
     out
 }
 
-/// The page's icon: the largest declared `rel=icon`, else `shortcut icon`, else the
-/// `apple-touch-icon`.
+/// The page's icon: the largest of its `rel=icon` and `apple-touch-icon` links (an icon
+/// without `sizes` counts as 16 px, an SVG one as 512, an `apple-touch-icon` as the 180 px
+/// phones ask for), the first of equally large ones.
 fn favicon(links: &[LinkTag]) -> Option<String> {
+    let touch = |l: &LinkTag| {
+        l.rel
+            .iter()
+            .any(|r| r == "apple-touch-icon" || r == "apple-touch-icon-precomposed")
+    };
     let size = |l: &LinkTag| -> u32 {
+        let default = if l.media_type.as_deref() == Some("image/svg+xml") {
+            512
+        } else if touch(l) {
+            180
+        } else {
+            16
+        };
         l.sizes
             .as_deref()
             .and_then(|s| s.split(['x', 'X']).next())
             .and_then(|w| w.trim().parse().ok())
-            .unwrap_or(if l.media_type.as_deref() == Some("image/svg+xml") {
-                512
-            } else {
-                16
-            })
+            .unwrap_or(default)
     };
-    let icons = links.iter().filter(|l| l.rel.iter().any(|r| r == "icon"));
-    // Reversed so that the first of equally large icons wins.
-    icons
+    links
+        .iter()
+        .filter(|l| touch(l) || l.rel.iter().any(|r| r == "icon"))
+        // Reversed so that the first of equally large icons wins.
         .rev()
         .max_by_key(|l| size(l))
-        .or_else(|| {
-            links.iter().find(|l| {
-                l.rel
-                    .iter()
-                    .any(|r| r == "apple-touch-icon" || r == "apple-touch-icon-precomposed")
-            })
-        })
         .map(|l| l.href.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(rel: &str, href: &str, sizes: Option<&str>) -> LinkTag {
+        LinkTag {
+            rel: vec![rel.to_owned()],
+            href: href.to_owned(),
+            sizes: sizes.map(str::to_owned),
+            media_type: None,
+        }
+    }
+
+    #[test]
+    fn the_largest_icon_wins_and_an_apple_touch_icon_beats_an_unsized_favicon() {
+        let tab = link("icon", "/favicon.ico", None);
+        let touch = link("apple-touch-icon", "/touch.png", None);
+        let big = link("icon", "/icon-192.png", Some("192x192"));
+        assert_eq!(
+            favicon(&[tab.clone(), touch.clone()]).as_deref(),
+            Some("/touch.png")
+        );
+        assert_eq!(
+            favicon(&[tab.clone(), touch, big]).as_deref(),
+            Some("/icon-192.png")
+        );
+        assert_eq!(favicon(&[tab]).as_deref(), Some("/favicon.ico"));
+        assert_eq!(favicon(&[]), None);
+    }
 }

@@ -17,7 +17,7 @@ pub use debugger::{Debugger, Shown, debugger_page};
 pub const FAVICON: &str = include_str!("favicon.svg");
 
 /// Bump when a template's output changes: pages of the old templates are then new URLs.
-pub const TEMPLATE_VERSION: u32 = 2;
+pub const TEMPLATE_VERSION: u32 = 3;
 
 /// The width of the embed page's photo (served by `/thumb`).
 const EMBED_PHOTO_WIDTH: u32 = 600;
@@ -37,7 +37,7 @@ body{font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-se
 .category{margin:0 0 6px;color:var(--accent);font-size:12px;font-weight:700;letter-spacing:.04em;text-transform:uppercase}\
 h1{margin:0 0 6px;font-size:18px;line-height:1.25}h1 a{color:inherit;text-decoration:none}h1 a:hover{text-decoration:underline}\
 .description{margin:0 0 8px;color:var(--muted);display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}\
-.source{margin:0;color:var(--muted);font-size:13px}\
+.source{margin:0;color:var(--muted);font-size:13px}.source img{vertical-align:-5px;margin-inline-end:6px}\
 @media (max-width:300px){body{font-size:14px}h1{font-size:16px}.description{-webkit-line-clamp:2}}";
 /// Writes the date in the article's language — the day the page gave, whatever the reader's
 /// time zone; the browser knows every language's month names; without script the ISO date
@@ -94,6 +94,7 @@ struct EmbedTemplate<'a> {
     category: Option<&'a str>,
     description: Option<&'a str>,
     site: &'a str,
+    icon: Option<PageIcon<'a>>,
     date: Option<PageDate>,
     article_url: &'a str,
     photo: Option<PagePhoto>,
@@ -178,6 +179,19 @@ fn hash_source(source: &str) -> String {
     )
 }
 
+/// How tall the site's icon is in the embed page's footer, in CSS pixels.
+pub const ICON_HEIGHT: u32 = 20;
+
+/// The site's icon in the embed page's footer: decorative (the site's name follows), inline
+/// as a `data:` URL we encoded ourselves, so it costs no request and reveals no reader to the
+/// site.
+#[derive(Debug)]
+struct PageIcon<'a> {
+    src: &'a str,
+    width: u32,
+    height: u32,
+}
+
 /// The embed page: category, title, clamped description, photo, site and date, every link to
 /// the article opening outside the frame. Its policy allows its own inline style and script (by
 /// hash), images from us, and nothing else; any site may frame it.
@@ -223,6 +237,11 @@ pub fn embed_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
         category: article.category.as_deref(),
         description: article.description.as_deref(),
         site: subject.site(),
+        icon: subject.icon.map(|(src, width)| PageIcon {
+            src,
+            width,
+            height: ICON_HEIGHT,
+        }),
         date,
         article_url: subject.article_url(),
         photo,
@@ -239,8 +258,8 @@ pub fn embed_page(subject: &Subject<'_>) -> Result<Page, askama::Error> {
     Ok(Page {
         html,
         content_security_policy: format!(
-            "default-src 'none'; img-src {images}; style-src {}; script-src {}; base-uri 'none'; \
-             form-action 'none'",
+            "default-src 'none'; img-src {images} data:; style-src {}; script-src {}; \
+             base-uri 'none'; form-action 'none'",
             hash_source(&style),
             hash_source(EMBED_SCRIPT)
         ),

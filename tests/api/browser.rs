@@ -176,6 +176,8 @@ async fn in_chromium_an_embed_costs_one_request_never_shifts_shows_the_host_behi
     let server = service(&origin).await;
     let cases = serde_json::json!([
         { "name": "ltr", "url": origin.url("/article") },
+        // With the site's icon in the footer.
+        { "name": "icon", "url": origin.url("/article/icon") },
         // Hebrew, right to left, dated 2024-04-10: "10 באפריל 2024".
         { "name": "rtl", "url": origin.url("/article/rtl"), "date": "באפריל" },
     ]);
@@ -214,6 +216,10 @@ async fn the_nu_html_checker_finds_no_error_in_the_debugger_embed_share_and_erro
             format!("/?url={}", encoded("http://10.0.0.1/")),
         ),
         ("embed", format!("/embed?url={sample}")),
+        (
+            "embed-icon",
+            format!("/embed?url={}", encoded(&origin.url("/article/icon"))),
+        ),
         (
             "embed-hostile",
             format!("/embed?url={}", article("hostile.html")),

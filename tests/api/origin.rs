@@ -486,6 +486,14 @@ pub fn fixture_jpeg(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A 180×180 orange square, as a site's `apple-touch-icon`.
+pub fn site_icon() -> Vec<u8> {
+    let pixels = image::RgbImage::from_pixel(180, 180, image::Rgb([255, 136, 0]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    pixels.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
 fn lead_photo() -> Vec<u8> {
     std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -593,6 +601,20 @@ async fn respond(
         "/json" => body(stream, "200 OK", "application/json", b"{}").await,
         "/image/png" => body(stream, "200 OK", "image/png", PNG).await,
         "/image/lead.jpg" => body(stream, "200 OK", "image/jpeg", &lead_photo()).await,
+        "/image/icon.png" => body(stream, "200 OK", "image/png", &site_icon()).await,
+        "/article/icon" | "/article/tiny-icon" => {
+            let icon = if path.ends_with("tiny-icon") {
+                "<link rel=icon href=/image/png>"
+            } else {
+                "<link rel=icon href=/image/png><link rel=apple-touch-icon href=/image/icon.png>"
+            };
+            let page = format!(
+                "<html lang=en><head><title>Gardens in winter</title>{icon}\
+                 <meta property=og:site_name content=\"Allotment Weekly\">\
+                 <meta property=og:image content=/image/lead.jpg></head><body><p>Text.</p></body></html>"
+            );
+            html(stream, &page).await
+        }
         "/article/slow" => {
             // Slow enough that a burst of requests all arrive while the first is in flight.
             tokio::time::sleep(Duration::from_millis(400)).await;

@@ -108,6 +108,39 @@ async fn the_embed_page_is_self_contained_and_may_be_framed_anywhere() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embed_footer_shows_the_sites_icon_inline_beside_its_name() {
+    let app = spawn_app().await;
+    let (headers, document) = page(&app, "/embed", "/article/icon").await;
+    let icon = select(&document, ".source img");
+    assert_eq!(icon.len(), 1);
+    let icon = icon[0].value();
+    // Inline, re-encoded by us: no request to the site for each reader, nothing of theirs run.
+    assert!(
+        icon.attr("src")
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
+    assert_eq!(
+        (icon.attr("width"), icon.attr("height")),
+        (Some("20"), Some("20"))
+    );
+    assert_eq!(
+        icon.attr("alt"),
+        Some(""),
+        "decorative: the site's name follows"
+    );
+    let source: String = select(&document, ".source")[0].text().collect();
+    assert!(source.contains("Allotment Weekly"), "{source}");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains(" data:;"), "{csp}");
+    assert_eq!(app.origin.hits("/image/icon.png"), 1);
+
+    // A page whose icons are all too small: the footer has the name alone.
+    let (_, document) = page(&app, "/embed", "/article/tiny-icon").await;
+    assert!(select(&document, ".source img").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_right_to_left_article_gets_a_right_to_left_page_and_no_foreign_canonical() {
     let app = spawn_app().await;
     let (_, document) = page(&app, "/embed", "/article/rtl").await;

@@ -155,6 +155,31 @@ async fn a_card_is_a_1200_by_630_image_in_the_format_of_its_route() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_shows_the_sites_own_icon_beside_its_name_when_the_theme_names_no_logo() {
+    let app = spawn_app().await;
+    let card = app.get(&app.url("/card.png", "/article/icon")).await;
+    assert_eq!(card.status(), StatusCode::OK);
+    let card = image::load_from_memory(&card.bytes().await.unwrap())
+        .unwrap()
+        .into_rgb8();
+    // The footer's 36 px logo box starts at the margin (64 px), its line 546 px down.
+    let middle = card.get_pixel(64 + 18, 546 + 18);
+    assert_eq!(middle.0, [255, 136, 0], "the icon's colour in the footer");
+    // The page's 1×1 `icon` is too small to show: its apple-touch-icon is taken, once.
+    assert_eq!(app.origin.hits("/image/icon.png"), 1);
+    app.get(&app.url("/card.jpg", "/article/icon")).await;
+    assert_eq!(app.origin.hits("/image/icon.png"), 1, "the icon is cached");
+
+    // A page whose only icon is too small still gets its card, without an icon.
+    let card = app.get(&app.url("/card.png", "/article/tiny-icon")).await;
+    assert_eq!(card.status(), StatusCode::OK);
+    let card = image::load_from_memory(&card.bytes().await.unwrap())
+        .unwrap()
+        .into_rgb8();
+    assert_ne!(card.get_pixel(64 + 18, 546 + 18).0, [255, 136, 0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_request_for_a_cached_card_neither_fetches_nor_renders() {
     let app = spawn_app().await;
     let first = app.get(&app.url("/card.jpg", "/article")).await;

@@ -1,6 +1,6 @@
 //! One golden card per case of the renderer's promise: every script, every template, the traps.
 
-use apercu::card::{CardText, Theme, photo};
+use apercu::card::{CardText, Logo, PhotoLimits, Theme, photo};
 
 use crate::support::{check, check_with_logo, renderer, root, round_logo, skyline, synthetic};
 
@@ -402,4 +402,33 @@ fn digits_after_an_emoji_come_from_the_text_font() {
         );
     }
     assert_eq!(block.missing_glyphs, 0);
+}
+
+#[test]
+fn a_site_icon_stands_beside_the_site_name_and_the_pill_takes_the_pages_theme_colour() {
+    let icon = image::RgbImage::from_fn(180, 180, |x, y| {
+        let d = (f64::from(x) - 89.5).hypot(f64::from(y) - 89.5);
+        if d < 54.0 {
+            image::Rgb([255, 255, 255])
+        } else {
+            image::Rgb([11, 110, 79])
+        }
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    icon.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let icon = Logo::site_icon(png.get_ref(), &PhotoLimits::default()).unwrap();
+    let theme = Theme::default().with_page_accent(Some("#0b6e4f"));
+    let text = CardText {
+        title: "Community gardens take over the city's empty lots",
+        category: Some("Cities"),
+        site_name: Some("Allotment Weekly"),
+        lang: Some("en"),
+    };
+    check_with_logo(
+        "site-icon-theme-colour-en",
+        &text,
+        Some(&skyline()),
+        Some(&icon),
+        &theme,
+    );
 }
