@@ -265,6 +265,54 @@ fn a_wide_photo_is_cut_around_its_subject_on_the_right() {
 }
 
 #[test]
+fn a_wide_photo_is_cut_around_its_subject_on_the_left() {
+    let panorama = synthetic(
+        2400,
+        900,
+        [90, 120, 90],
+        [30, 40, 30],
+        Some((260, 470, 170, [230, 190, 150])),
+    );
+    let text = CardText {
+        title: "A shepherd's year on the high pastures",
+        category: Some("Features"),
+        site_name: Some("Mountain Journal"),
+        lang: Some("en"),
+    };
+    check(
+        "smart-crop-left-en",
+        &text,
+        Some(&panorama),
+        &Theme::default(),
+    );
+}
+
+#[test]
+fn a_square_photo_is_cut_around_its_subject_near_the_bottom() {
+    // The usual cut keeps the upper third of a square photo's excess height: the subject near
+    // the bottom would be lost.
+    let square = synthetic(
+        1400,
+        1400,
+        [150, 180, 210],
+        [60, 70, 80],
+        Some((700, 1150, 160, [230, 190, 150])),
+    );
+    let text = CardText {
+        title: "What the tide leaves on the beach",
+        category: Some("Nature"),
+        site_name: Some("Coastline Magazine"),
+        lang: Some("en"),
+    };
+    check(
+        "smart-crop-bottom-en",
+        &text,
+        Some(&square),
+        &Theme::default(),
+    );
+}
+
+#[test]
 fn a_tall_portrait_photo_goes_beside_the_title_in_the_split_template() {
     let portrait = synthetic(
         800,
