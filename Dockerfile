@@ -6,9 +6,10 @@
 # the way this image does (tests/api/docker_image.rs).
 
 FROM rust:1.95-slim-bookworm AS build
-# make builds jemalloc, the binary's allocator.
+# make builds jemalloc, the binary's allocator; cmake and nasm build libjpeg-turbo (the card's
+# JPEG encoder, linked statically, with its SIMD code).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends make=4.3-4.1 \
+ && apt-get install -y --no-install-recommends make=4.3-4.1 cmake=3.25.1-1 nasm=2.16.01-1 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies in their own layer, rebuilt only when the manifest or the lock file change: the
