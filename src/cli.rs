@@ -429,7 +429,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                     let file = theme_dir.join(relative);
                     Some(card::Logo::decode(&read(&file)?, &limits).map_err(unusable(file))?)
                 }
-                None => None,
+                None => source.site_icon(&article, &limits),
             };
             let renderer = card::Renderer::new(card_settings.font_book(&theme)?);
             if explain {
@@ -764,21 +764,40 @@ impl Source {
     /// a page URL); `None`, with a line on stderr, when it cannot be used.
     fn lead_photo(&self, article: &Article, limits: &card::PhotoLimits) -> Option<card::Photo> {
         let lead = article.lead_image.as_ref()?;
-        let result = ArticleUrl::from_url(&lead.url, self.fetcher.extra_ports())
+        self.image(&lead.url, "lead photo", |bytes| {
+            card::Photo::decode_for(bytes, limits, card::CARD_WIDTH, card::CARD_HEIGHT)
+        })
+    }
+
+    /// The site's own icon, as the service draws it when the theme names no logo: the page's
+    /// icon, else its publisher logo, the first that can be used.
+    fn site_icon(&self, article: &Article, limits: &card::PhotoLimits) -> Option<card::Logo> {
+        [&article.favicon, &article.logo]
+            .into_iter()
+            .flatten()
+            .find_map(|url| self.image(url, "site icon", |b| card::Logo::site_icon(b, limits)))
+    }
+
+    /// The image at `url`, fetched through the guarded pipeline and decoded; `None`, with a line
+    /// on stderr naming it as `what`, when it cannot be used.
+    fn image<V>(
+        &self,
+        url: &url::Url,
+        what: &str,
+        decode: impl FnOnce(&[u8]) -> Result<V, card::photo::PhotoError>,
+    ) -> Option<V> {
+        let result = ArticleUrl::from_url(url, self.fetcher.extra_ports())
             .map_err(|e| e.to_string())
             .and_then(|url| {
                 self.runtime
                     .block_on(self.fetcher.fetch(&url, Kind::Image))
                     .map_err(|e| e.to_string())
             })
-            .and_then(|image| {
-                card::Photo::decode_for(&image.body, limits, card::CARD_WIDTH, card::CARD_HEIGHT)
-                    .map_err(|e| e.to_string())
-            });
+            .and_then(|image| decode(&image.body).map_err(|e| e.to_string()));
         match result {
-            Ok(photo) => Some(photo),
+            Ok(value) => Some(value),
             Err(reason) => {
-                eprintln!("apercu: the lead photo {} is not used: {reason}", lead.url);
+                eprintln!("apercu: the {what} {url} is not used: {reason}");
                 None
             }
         }

@@ -103,6 +103,18 @@ async fn render_fetches_the_page_and_its_photo() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn render_draws_the_sites_own_icon_as_the_service_does() {
+    let origin = start().await;
+    let dir = std::env::temp_dir().join(format!("apercu-render-icon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("card.png");
+    render(&origin, "/article/icon", &out_file).await;
+    let card = image::open(&out_file).unwrap().into_rgb8();
+    assert_eq!(card.get_pixel(64 + 18, 546 + 18).0, [255, 136, 0]);
+    assert_eq!(origin.hits("/image/icon.png"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn render_explain_prints_the_template_each_line_and_the_font_of_every_run() {
     let origin = start().await;
     let dir = std::env::temp_dir().join(format!("apercu-explain-{}", std::process::id()));

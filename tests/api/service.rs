@@ -165,7 +165,7 @@ async fn a_card_shows_the_sites_own_icon_beside_its_name_when_the_theme_names_no
     // The footer's 36 px logo box starts at the margin (64 px), its line 546 px down.
     let middle = card.get_pixel(64 + 18, 546 + 18);
     assert_eq!(middle.0, [255, 136, 0], "the icon's colour in the footer");
-    // The page's 1×1 `icon` is too small to show: its apple-touch-icon is taken, once.
+    // The page's apple-touch-icon (180 px as phones ask) is taken over its unsized `icon`, once.
     assert_eq!(app.origin.hits("/image/icon.png"), 1);
     app.get(&app.url("/card.jpg", "/article/icon")).await;
     assert_eq!(app.origin.hits("/image/icon.png"), 1, "the icon is cached");
