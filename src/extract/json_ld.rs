@@ -49,6 +49,26 @@ pub fn read(scripts: &[String], page_title: Option<&str>) -> JsonLd {
     if let Some(node) = article {
         graph.fill(node, &mut out.article, page_title);
     }
+    // A page about a video, a review, a recipe, a podcast episode… is dated by its item: the
+    // first node of any type but the site's, its publisher's, its people's and its pictures'.
+    if out.article.published_at.is_none() || out.article.modified_at.is_none() {
+        // Each node, then the item it is about (a QAPage's Question).
+        let items = graph.nodes.iter().flat_map(|n| {
+            std::iter::once(*n).chain(n.get("mainEntity").and_then(|v| graph.resolve(v)))
+        });
+        let dated = |keys: &[&str]| {
+            items
+                .clone()
+                .filter(|n| !has_type(n, is_undated_type))
+                .find_map(|n| keys.iter().find_map(|k| n.get(*k).and_then(text)))
+        };
+        if out.article.published_at.is_none() {
+            out.article.published_at = dated(&["datePublished", "uploadDate", "dateCreated"]);
+        }
+        if out.article.modified_at.is_none() {
+            out.article.modified_at = dated(&["dateModified"]);
+        }
+    }
     if out.article.site_name.is_none() {
         out.article.site_name = graph
             .nodes
@@ -127,6 +147,29 @@ fn is_article_type(t: &str) -> bool {
             | "DiscussionForumPosting"
             | "TechArticle"
             | "APIReference"
+    )
+}
+
+/// Types whose dates are not the page's: the site, organisations, people, pictures, places.
+fn is_undated_type(t: &str) -> bool {
+    matches!(
+        t,
+        "WebSite"
+            | "Organization"
+            | "NewsMediaOrganization"
+            | "Corporation"
+            | "Person"
+            | "ImageObject"
+            | "Brand"
+            | "Place"
+            | "PostalAddress"
+            | "BreadcrumbList"
+            | "SiteNavigationElement"
+            | "WPHeader"
+            | "WPFooter"
+            | "SearchAction"
+            | "Comment"
+            | "Answer"
     )
 }
 
@@ -502,6 +545,38 @@ mod tests {
 
     fn read_one(script: &str) -> JsonLd {
         read(&[script.to_owned()], None)
+    }
+
+    #[test]
+    fn a_video_a_review_or_a_question_dates_the_page_but_the_site_and_its_people_do_not() {
+        for (script, expected) in [
+            (
+                r#"{"@type":"VideoObject","name":"Clip","uploadDate":"2021-03-04T10:00:00+01:00"}"#,
+                Some("2021-03-04T10:00:00+01:00"),
+            ),
+            (
+                r#"[{"@type":"WebSite","name":"S","datePublished":"2001-01-01"},
+                    {"@type":"Review","name":"R","datePublished":"2022-05-06"}]"#,
+                Some("2022-05-06"),
+            ),
+            (
+                r#"{"@type":"QAPage","mainEntity":{"@type":"Question","name":"Q","dateCreated":"2019-02-03"}}"#,
+                Some("2019-02-03"),
+            ),
+            (
+                r#"[{"@type":"Question","name":"Q","dateCreated":"2019-02-03"},
+                    {"@type":"Answer","dateCreated":"2020-01-01"}]"#,
+                Some("2019-02-03"),
+            ),
+            (
+                r#"[{"@type":"Organization","name":"O","foundingDate":"1990","datePublished":"2000-01-01"},
+                    {"@type":"Person","name":"P","dateCreated":"2000-01-02"}]"#,
+                None,
+            ),
+        ] {
+            let found = read_one(script).article;
+            assert_eq!(found.published_at.as_deref(), expected, "{script}");
+        }
     }
 
     #[test]

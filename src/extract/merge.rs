@@ -5,7 +5,7 @@
 use url::Url;
 
 use super::article::{Article, Field, LeadImage, Source, Sources, TextDirection};
-use super::dates::{self, Timestamp};
+use super::dates;
 use super::found::{Crumb, Found, ImageCandidate};
 use super::page::{self, Page};
 use super::text::{self, fold};
@@ -178,16 +178,6 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Authors, source);
     }
 
-    let date_order = [ranked[0], ranked[1], ranked[3], ranked[4], ranked[5]];
-    if let Some((t, source)) = first_of(&date_order, |f| parse_date(f.published_at.as_deref())) {
-        article.published_at = Some(t);
-        sources.record(Field::PublishedAt, source);
-    }
-    if let Some((t, source)) = first_of(&date_order, |f| parse_date(f.modified_at.as_deref())) {
-        article.modified_at = Some(t);
-        sources.record(Field::ModifiedAt, source);
-    }
-
     let canonical_order = [ranked[4], ranked[0], ranked[1], ranked[2], ranked[3]];
     if let Some((u, source)) = first_of(&canonical_order, |f| {
         inputs.resolve(f.canonical_url.as_deref()?)
@@ -235,6 +225,19 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         article.lang = Some(l);
         sources.record(Field::Lang, source);
     }
+
+    // After the language: "04/05/2021" is read in the page's day order.
+    let order = dates::DayOrder::of(article.lang.as_deref());
+    let date_order = [ranked[0], ranked[1], ranked[3], ranked[4], ranked[5]];
+    let date = |raw: Option<&str>| dates::parse_in(&text::clean(raw?, 100)?, order);
+    if let Some((t, source)) = first_of(&date_order, |f| date(f.published_at.as_deref())) {
+        article.published_at = Some(t);
+        sources.record(Field::PublishedAt, source);
+    }
+    if let Some((t, source)) = first_of(&date_order, |f| date(f.modified_at.as_deref())) {
+        article.modified_at = Some(t);
+        sources.record(Field::ModifiedAt, source);
+    }
     if let Some((d, source)) = dir {
         article.dir = Some(d);
         sources.record(Field::Dir, source);
@@ -280,10 +283,6 @@ fn clean_category(raw: Option<&str>) -> Option<String> {
     let c = text::clean(raw?, MAX_CATEGORY_CHARS)?;
     let looks_like_url = c.contains("://") || c.starts_with('/');
     (!looks_like_url && c.chars().any(char::is_alphabetic)).then_some(c)
-}
-
-fn parse_date(raw: Option<&str>) -> Option<Timestamp> {
-    dates::parse(&text::clean(raw?, 100)?)
 }
 
 /// Bylines as people write them: `By Jane Doe and John Roe` → `["Jane Doe", "John Roe"]`.
