@@ -19,6 +19,15 @@ pub enum Timestamp {
     Day(NaiveDate),
 }
 
+impl Timestamp {
+    fn year(&self) -> i32 {
+        match self {
+            Timestamp::Instant(i) => chrono::Datelike::year(i),
+            Timestamp::Day(d) => chrono::Datelike::year(d),
+        }
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -183,14 +192,17 @@ pub fn parse_in(raw: &str, order: Option<DayOrder>) -> Option<Timestamp> {
         .map(Timestamp::Instant)
         .or_else(|| parse_day(s).map(Timestamp::Day))
         .or_else(|| parse_numeric(s, order))?;
-    let year = match parsed {
-        Timestamp::Instant(t) => chrono::Datelike::year(&t),
-        Timestamp::Day(d) => chrono::Datelike::year(&d),
-    };
-    if !(1900..=2200).contains(&year) || is_epoch(&parsed) {
+    if !(1900..=2200).contains(&parsed.year()) || is_epoch(&parsed) {
         return None;
     }
     Some(parsed)
+}
+
+/// Whether `t` can be a publication date: the web's news began in the mid-nineties (a date
+/// before 1995 on a page is a historical date, a birth date, a placeholder).
+#[must_use]
+pub fn plausibly_published(t: &Timestamp) -> bool {
+    t.year() >= 1995
 }
 
 fn is_epoch(t: &Timestamp) -> bool {
@@ -239,15 +251,40 @@ fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Some(t) = parse_with_zone_name(s) {
         return Some(t);
     }
-    for fmt in NAIVE_TIME {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(Utc.from_utc_datetime(&t).fixed_offset());
-        }
+    if let Some(t) = parse_naive(s) {
+        return Some(Utc.from_utc_datetime(&t).fixed_offset());
     }
     if let Some(t) = parse_unix_seconds(s) {
         return Some(t);
     }
     None
+}
+
+fn parse_naive(s: &str) -> Option<NaiveDateTime> {
+    NAIVE_TIME
+        .iter()
+        .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
+}
+
+/// A date as the page shows it to people (a dateline's text, a `title`): an instant only when
+/// the text names its zone or offset, else the day (a shown time without a zone is in the
+/// page's zone, which is unknown); then [`parse_written`].
+#[must_use]
+pub fn parse_shown(text: &str, order: Option<DayOrder>, lang: Option<&str>) -> Option<Timestamp> {
+    let s = text.trim();
+    let zoneless_day = || {
+        parse_naive(s)
+            .map(|t| t.date())
+            .or_else(|| match parse_numeric(s, order)? {
+                Timestamp::Day(d) => Some(d),
+                Timestamp::Instant(i) => Some(i.date_naive()),
+            })
+    };
+    let parsed = zoneless_day()
+        .map(Timestamp::Day)
+        .or_else(|| parse_in(s, order))
+        .or_else(|| parse_written(s, lang).map(Timestamp::Day));
+    parsed.filter(|t| (1900..=2200).contains(&t.year()))
 }
 
 /// A time followed (or, in `Date().toString()`, interrupted) by a zone abbreviation: "Mon Aug 03
@@ -343,6 +380,222 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
     DAY_ONLY
         .iter()
         .find_map(|fmt| NaiveDate::parse_from_str(s, fmt).ok())
+}
+
+/// The first date written in `text` as people write it, in the page's language `lang`: "24 mai
+/// 2016", "jueves 2 de abril de 2020", "30. Juni 2022", "Posted on August 2, 2019",
+/// "2020. május 24.", "2020年8月24日", "2020년 8월 24일", or in numbers ("Publié le 22/11/2020 à
+/// 04h30", in the language's day order). A calendar day: no time is read from prose, whose zone
+/// is unknown.
+#[must_use]
+pub fn parse_written(text: &str, lang: Option<&str>) -> Option<NaiveDate> {
+    if text.len() > 400 {
+        return None;
+    }
+    let words = written_tokens(text);
+    let by_name = (0..words.len()).find_map(|i| date_around_month(&words, i, lang));
+    by_name
+        .or_else(|| cjk_date(&words))
+        .or_else(|| numeric_in_text(text, DayOrder::of(lang)))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Word {
+    /// A run of ASCII digits: its value and how many digits.
+    Number(u32, usize),
+    /// A run of letters (any script), lower case.
+    Letters(String),
+}
+
+fn written_tokens(text: &str) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let flush = |current: &mut String, words: &mut Vec<Word>| {
+        if current.is_empty() {
+            return;
+        }
+        let word = std::mem::take(current);
+        if word.bytes().all(|b| b.is_ascii_digit()) {
+            words.push(Word::Number(word.parse().unwrap_or(u32::MAX), word.len()));
+        } else {
+            words.push(Word::Letters(word.to_lowercase()));
+        }
+    };
+    for c in text.chars() {
+        let digit = c.is_ascii_digit();
+        let letter = c.is_alphabetic() || c == '\u{301}';
+        let same_kind = current
+            .chars()
+            .next_back()
+            .is_some_and(|last| last.is_ascii_digit() == digit);
+        if (digit || letter) && (current.is_empty() || same_kind) {
+            current.push(c);
+        } else {
+            flush(&mut current, &mut words);
+            if digit || letter {
+                current.push(c);
+            }
+        }
+        if words.len() > 80 {
+            break;
+        }
+    }
+    flush(&mut current, &mut words);
+    words
+}
+
+fn day_number(word: Option<&Word>) -> Option<u32> {
+    match word? {
+        Word::Number(n, digits) if *digits <= 2 && (1..=31).contains(n) => Some(*n),
+        _ => None,
+    }
+}
+
+fn year_number(word: Option<&Word>) -> Option<i32> {
+    match word? {
+        Word::Number(n, 4) => i32::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+/// A short word between a day, a month and a year: "de", "of", "the", "le", "er" of "1er",
+/// "th" of "2nd"…
+fn is_filler(word: Option<&Word>) -> bool {
+    matches!(word, Some(Word::Letters(w)) if w.chars().count() <= 3)
+}
+
+/// A date whose month is named at `i` (one or two words): the day before it (or after it, in
+/// English) and the year after it, or the year before it and the day after (Hungarian).
+fn date_around_month(words: &[Word], i: usize, lang: Option<&str>) -> Option<NaiveDate> {
+    if !matches!(words[i], Word::Letters(_)) {
+        return None;
+    }
+    let (month, name_words) = (1..=super::months::MAX_NAME_WORDS).rev().find_map(|n| {
+        let name = words
+            .get(i..i + n)?
+            .iter()
+            .try_fold(String::new(), |acc, w| match w {
+                Word::Letters(l) if acc.is_empty() => Some(l.clone()),
+                Word::Letters(l) => Some(format!("{acc} {l}")),
+                Word::Number(..) => None,
+            })?;
+        super::months::month(&name, lang).map(|m| (m, n))
+    })?;
+    let at = |k: isize| i.checked_add_signed(k).and_then(|k| words.get(k));
+    let after = isize::try_from(name_words).ok()?;
+    // The day: just before, or before a filler ("2 de abril", "1er mai"), or just after.
+    let day_before =
+        day_number(at(-1)).or_else(|| is_filler(at(-1)).then(|| day_number(at(-2))).flatten());
+    let day_after = day_number(at(after)).map(|d| (d, after + 1)).or_else(|| {
+        is_filler(at(after + 1))
+            .then(|| day_number(at(after)))
+            .flatten()
+            .map(|d| (d, after + 2))
+    });
+    // The year after the month (and the day), a filler allowed between ("de 2020").
+    let year_from = |k: isize| {
+        year_number(at(k)).or_else(|| is_filler(at(k)).then(|| year_number(at(k + 1))).flatten())
+    };
+    let (day, year) = if let Some(day) = day_before {
+        (day, year_from(after)?)
+    } else if let Some(year) = year_number(at(-1)) {
+        (day_number(at(after))?, year)
+    } else {
+        let (day, next) = day_after?;
+        (day, year_from(next)?)
+    };
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// "2020年8月24日", "2020년 8월 24일".
+fn cjk_date(words: &[Word]) -> Option<NaiveDate> {
+    let marked = |w: Option<&Word>, marks: &[&str]| matches!(w, Some(Word::Letters(l)) if marks.iter().any(|m| l.starts_with(m)));
+    words.windows(6).find_map(|w| {
+        let year = year_number(w.first())?;
+        let month = match w.get(2)? {
+            Word::Number(m, _) if (1..=12).contains(m) => *m,
+            _ => return None,
+        };
+        let day = day_number(w.get(4))?;
+        (marked(w.get(1), &["年", "년"])
+            && marked(w.get(3), &["月", "월"])
+            && marked(w.get(5), &["日", "일"]))
+        .then(|| NaiveDate::from_ymd_opt(year, month, day))
+        .flatten()
+    })
+}
+
+/// A numeric date inside a sentence: `dd/mm/yyyy`, `dd.mm.yyyy`, `dd-mm-yyyy` or `yyyy-mm-dd`
+/// (and `/`, `.`), read as [`parse_in`] reads it alone.
+fn numeric_in_text(text: &str, order: Option<DayOrder>) -> Option<NaiveDate> {
+    let chars: Vec<char> = text.chars().collect();
+    let is_sep = |c: char| matches!(c, '/' | '.' | '-');
+    (0..chars.len()).find_map(|start| {
+        if start > 0 && chars[start - 1].is_ascii_digit() || !chars[start].is_ascii_digit() {
+            return None;
+        }
+        let candidate: String = chars[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || is_sep(**c))
+            .collect();
+        let candidate = candidate.trim_end_matches(is_sep);
+        if candidate.len() < 8 || candidate.len() > 10 {
+            return None;
+        }
+        let dotted_day_first = candidate.split('.').collect::<Vec<_>>().len() == 3;
+        let parsed = if dotted_day_first {
+            NaiveDate::parse_from_str(candidate, "%d.%m.%Y")
+                .or_else(|_| NaiveDate::parse_from_str(candidate, "%Y.%m.%d"))
+                .ok()
+                .map(Timestamp::Day)
+        } else {
+            parse_day(candidate)
+                .map(Timestamp::Day)
+                .or_else(|| parse_numeric(candidate, order))
+        };
+        match parsed {
+            Some(Timestamp::Day(day)) => Some(day),
+            Some(Timestamp::Instant(i)) => Some(i.date_naive()),
+            None => None,
+        }
+    })
+}
+
+/// A date in a URL path, as CMSs put it: `/2020/08/24/`, `/2020-08-24-slug`, `/20200824/`.
+#[must_use]
+pub fn from_path(path: &str) -> Option<NaiveDate> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let number = |s: &str, digits: usize| {
+        (s.len() == digits && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let plausible = |y: u32, m: u32, d: u32| {
+        (1995..=2100)
+            .contains(&y)
+            .then(|| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d))
+            .flatten()
+    };
+    segments
+        .windows(3)
+        .find_map(|w| plausible(number(w[0], 4)?, number(w[1], 2)?, number(w[2], 2)?))
+        .or_else(|| {
+            segments.iter().find_map(|s| {
+                let head: String = s.chars().take(10).collect();
+                if let [y, m, d] = head.split('-').collect::<Vec<_>>().as_slice() {
+                    return plausible(number(y, 4)?, number(m, 2)?, number(d, 2)?);
+                }
+                let head = s.get(..8)?;
+                let rest_ok = s.len() == 8 || s[8..].starts_with(['-', '_', '.']);
+                (rest_ok && head.bytes().all(|b| b.is_ascii_digit())).then(|| {
+                    plausible(
+                        head[..4].parse().ok()?,
+                        head[4..6].parse().ok()?,
+                        head[6..].parse().ok()?,
+                    )
+                })?
+            })
+        })
 }
 
 #[cfg(test)]
@@ -474,6 +727,70 @@ mod tests {
             None,
             "two-digit years are not read"
         );
+    }
+
+    #[test]
+    fn dates_written_in_the_pages_language_are_read_as_days() {
+        let cases: &[(&str, Option<&str>, &str)] = &[
+            ("Publié le 24 mai 2016 à 10h", Some("fr"), "2016-05-24"),
+            ("Le 1er mai 2016", Some("fr-FR"), "2016-05-01"),
+            ("Geplaatst op 9 oktober 2020", Some("nl"), "2020-10-09"),
+            ("jueves 2 de abril de 2020", Some("es"), "2020-04-02"),
+            (
+                "Aktualisiert am 30. Juni 2022, 14:05 Uhr",
+                Some("de"),
+                "2022-06-30",
+            ),
+            ("Posted on August 2, 2019 by Jane", Some("en"), "2019-08-02"),
+            ("Sept. 3rd, 2021", Some("en-US"), "2021-09-03"),
+            ("24 мая 2016 г., 10:30", Some("ru"), "2016-05-24"),
+            ("2 квітня 2020", Some("uk"), "2020-04-02"),
+            ("24 Ağustos 2020 Pazartesi", Some("tr"), "2020-08-24"),
+            ("12 października 2021", Some("pl"), "2021-10-12"),
+            ("3 de março de 2022", Some("pt-BR"), "2022-03-03"),
+            ("5 giugno 2020", Some("it"), "2020-06-05"),
+            ("2020. május 24.", Some("hu"), "2020-05-24"),
+            ("24 Μαΐου 2016", Some("el"), "2016-05-24"),
+            ("15 maart 2019", None, "2019-03-15"),
+            ("2020年8月24日 10時30分", Some("ja"), "2020-08-24"),
+            ("2020년 8월 24일", Some("ko"), "2020-08-24"),
+            ("Publié le 22/11/2020 - 04:30", Some("fr"), "2020-11-22"),
+            ("Stand: 08.11.2021 | 10:02 Uhr", Some("de"), "2021-11-08"),
+            ("15 يونيو 2021", Some("ar"), "2021-06-15"),
+        ];
+        for (text, lang, expected) in cases {
+            assert_eq!(
+                parse_written(text, *lang).map(|d| d.to_string()).as_deref(),
+                Some(*expected),
+                "{text}"
+            );
+        }
+        for (text, lang) in [
+            ("3 days ago", Some("en")),
+            ("May the force be with you", Some("en")),
+            ("Chapter 12 of 2020", Some("en")),
+            ("Preis: 30 Euro", Some("de")),
+        ] {
+            assert_eq!(parse_written(text, lang), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_date_in_the_url_path_is_read_when_plausible() {
+        for (path, expected) in [
+            ("/2020/08/24/slug", Some("2020-08-24")),
+            ("/news/2020-08-24-slug", Some("2020-08-24")),
+            ("/archive/20200824/slug", Some("2020-08-24")),
+            ("/2020/13/40/slug", None),
+            ("/1990/01/01/too-early", None),
+            ("/products/12345678", None),
+        ] {
+            assert_eq!(
+                from_path(path).map(|d| d.to_string()).as_deref(),
+                expected,
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use url::Url;
 
 use super::article::{Article, Field, LeadImage, Source, Sources, TextDirection};
-use super::dates;
+use super::dates::{self, Timestamp};
 use super::found::{Crumb, Found, ImageCandidate};
 use super::page::{self, Page};
 use super::text::{self, fold};
@@ -229,8 +229,25 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     // After the language: "04/05/2021" is read in the page's day order.
     let order = dates::DayOrder::of(article.lang.as_deref());
     let date_order = [ranked[0], ranked[1], ranked[3], ranked[4], ranked[5]];
-    let date = |raw: Option<&str>| dates::parse_in(&text::clean(raw?, 100)?, order);
-    if let Some((t, source)) = first_of(&date_order, |f| date(f.published_at.as_deref())) {
+    let date = |raw: Option<&str>| {
+        dates::parse_in(&text::clean(raw?, 100)?, order).filter(dates::plausibly_published)
+    };
+    let lang = article.lang.as_deref();
+    let published = first_of(&date_order, |f| date(f.published_at.as_deref()))
+        // What the page shows people, then the URL path.
+        .or_else(|| {
+            inputs
+                .page
+                .date_texts
+                .iter()
+                .find_map(|t| dates::parse_shown(&text::clean(t, 200)?, order, lang))
+                .filter(dates::plausibly_published)
+                .map(|t| (t, Source::Dom))
+        })
+        .or_else(|| {
+            dates::from_path(inputs.page_url.path()).map(|d| (Timestamp::Day(d), Source::Url))
+        });
+    if let Some((t, source)) = published {
         article.published_at = Some(t);
         sources.record(Field::PublishedAt, source);
     }

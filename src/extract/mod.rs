@@ -13,6 +13,7 @@ mod json_ld;
 mod merge;
 mod meta_tags;
 mod microdata;
+mod months;
 mod open_graph;
 mod page;
 mod scan;

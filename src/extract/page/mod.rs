@@ -34,7 +34,46 @@ pub struct Page {
     pub chrome_text: String,
     /// `dir` of the article or its container, when the page sets one there.
     pub content_dir: Option<String>,
+    /// Dates as the page shows them to people, nearest the headline first: the text (and
+    /// `title`) of `<time>` elements without `datetime` and of date-like elements
+    /// (`class="date"`, `itemprop="datePublished"`…).
+    pub date_texts: Vec<String>,
 }
+
+/// Class, id or `itemprop` words of elements that show the article's date.
+const DATE_MARKERS: &[&str] = &[
+    "date",
+    "time",
+    "publish",
+    "posted",
+    "dateline",
+    "timestamp",
+    "fecha",
+    "datum",
+    "byline",
+    "meta",
+];
+/// Longer texts are paragraphs, not datelines.
+const MAX_DATE_TEXT_BYTES: usize = 160;
+/// Class or id words of elements whose dates are not the article's: citations ("Retrieved 1 May
+/// 2016"), comments, infoboxes (a product's release date), captions, related stories.
+const NOT_THE_ARTICLES_DATE: &[&str] = &[
+    "reference",
+    "cite",
+    "citation",
+    "accessdate",
+    "comment",
+    "infobox",
+    "caption",
+    "footnote",
+    "related",
+    "sidebar",
+    "video",
+    "player",
+];
+/// How far before and after the headline (in elements) a dateline is looked for.
+const DATELINE_REACH_BEFORE: usize = 30;
+const DATELINE_REACH_AFTER: usize = 120;
 
 const CHROME_TEXT_BYTES: usize = 16 * 1024;
 /// A first paragraph shorter than this is a label or a caption, not a description (scripts
@@ -143,6 +182,7 @@ pub fn read(doc: &Html, title_hint: Option<&str>) -> Page {
                 .filter(|v| !v.ctx.chrome && v.el.value().name() == "time"),
         )
         .find_map(|v| dom::attr(v.el, "datetime").map(str::to_owned));
+    page.date_texts = date_texts(&visits, &in_root, h1_pos);
     page.found.logo = logo(&visits, &in_root);
     page.breadcrumb = breadcrumb(&visits);
     page.category_link = category_link(&visits, h1_pos);
@@ -404,6 +444,75 @@ fn has_marker(haystack: &str, markers: &[&str]) -> bool {
 
 /// Names in the page's byline (Readability's rules: `rel=author`, `itemprop=author`, or a
 /// class or id naming the byline), with the name inside preferred over the whole line.
+/// The dates the page shows people around its headline: after it first, then just before it
+/// (a dateline above the title), then in the article's own `<header>` and `<footer>`.
+fn date_texts(
+    visits: &[Visit<'_>],
+    in_root: &impl Fn(ElementRef<'_>) -> bool,
+    h1_pos: Option<usize>,
+) -> Vec<String> {
+    let shows_a_date = |v: &Visit<'_>| {
+        if v.ctx.chrome || v.ctx.hidden || v.ctx.noscript {
+            return false;
+        }
+        let el = v.el;
+        if dom::self_or_ancestor(el, |a| {
+            let marks = dom::class_and_id(a);
+            NOT_THE_ARTICLES_DATE.iter().any(|m| marks.contains(m))
+        }) {
+            return false;
+        }
+        if el.value().name() == "time" {
+            return true;
+        }
+        let marks = dom::class_and_id(el);
+        let itemprop = el.value().attr("itemprop").unwrap_or_default();
+        DATE_MARKERS.iter().any(|m| marks.contains(m))
+            || itemprop.contains("datePublished")
+            || itemprop.contains("dateCreated")
+    };
+    let (after, before) = h1_pos.map_or((0..0, 0..0), |h| {
+        (
+            h..(h + DATELINE_REACH_AFTER).min(visits.len()),
+            h.saturating_sub(DATELINE_REACH_BEFORE)..h,
+        )
+    });
+    let in_article_header_or_footer = |el: ElementRef<'_>| {
+        in_root(el) && dom::ancestors(el).any(|a| matches!(a.value().name(), "header" | "footer"))
+    };
+    let ordered = visits[after.clone()]
+        .iter()
+        .chain(visits[before.clone()].iter().rev())
+        .chain(
+            visits
+                .iter()
+                .enumerate()
+                .filter(|(i, v)| {
+                    !after.contains(i) && !before.contains(i) && in_article_header_or_footer(v.el)
+                })
+                .map(|(_, v)| v),
+        );
+    let mut out: Vec<String> = Vec::new();
+    for v in ordered.filter(|v| shows_a_date(v)) {
+        let title = dom::attr(v.el, "title").map(str::to_owned);
+        let text = dom::text(v.el);
+        for candidate in title.into_iter().chain(std::iter::once(text)) {
+            let candidate = candidate.trim();
+            if !candidate.is_empty()
+                && candidate.len() <= MAX_DATE_TEXT_BYTES
+                && candidate.bytes().any(|b| b.is_ascii_digit())
+                && !out.iter().any(|o| o == candidate)
+            {
+                out.push(candidate.to_owned());
+            }
+        }
+        if out.len() >= 12 {
+            break;
+        }
+    }
+    out
+}
+
 fn byline(visits: &[Visit<'_>]) -> Vec<String> {
     for v in visits {
         if v.ctx.hidden || v.ctx.noscript || is_comment_area(v.el) {
