@@ -1,13 +1,14 @@
-//! Runs the extractor over a folder of saved pages (`<case>/source.html`, as in Mozilla
-//! Readability's `test/test-pages`) and writes one `/meta` JSON per page (`<case>.json`), to be
-//! compared with the corpus's expected values.
+//! Runs the extractor over a folder of saved pages and writes one `/meta` JSON per page
+//! (`<case>.json`), to be compared with the corpus's expected values. Two layouts:
+//! `<case>/source.html`, as in Mozilla Readability's `test/test-pages`, read with the URL
+//! `http://fakehost/test/page.html` as its test suite reads them (override with `--base-url`);
+//! or ours, `<case>.html` beside `<case>.expected.json`, read with the URL the expectation's
+//! `request.url` names (`tests/fixtures/articles`).
 //!
 //! ```text
 //! cargo run --release --example extract_corpus -- <corpus folder> target/corpus/readability
+//! cargo run --example extract_corpus -- tests/fixtures/articles target/corpus/fixtures
 //! ```
-//!
-//! Pages are read as their test suite reads them: with the URL `http://fakehost/test/page.html`
-//! (override with `--base-url`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,23 +40,63 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run(corpus: &std::path::Path, out: &std::path::Path, base: &Url) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
-    let mut cases: Vec<_> = std::fs::read_dir(corpus)?
+/// A page to extract: its name, its file, the URL it is read at and the charset its HTTP
+/// answer named.
+struct Case {
+    name: String,
+    html: PathBuf,
+    url: Url,
+    charset: Option<String>,
+}
+
+fn cases(corpus: &std::path::Path, base: &Url) -> std::io::Result<Vec<Case>> {
+    let mut cases = Vec::new();
+    for path in std::fs::read_dir(corpus)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.join("source.html").is_file())
-        .collect();
-    cases.sort();
+    {
+        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+        if path.join("source.html").is_file() {
+            cases.push(Case {
+                name: file_name.into_owned(),
+                html: path.join("source.html"),
+                url: base.clone(),
+                charset: None,
+            });
+        } else if let Some(name) = file_name.strip_suffix(".expected.json") {
+            let expected: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path)?).map_err(std::io::Error::other)?;
+            let url = expected["request"]["url"]
+                .as_str()
+                .and_then(|u| Url::parse(u).ok())
+                .ok_or_else(|| std::io::Error::other(format!("{file_name}: no request.url")))?;
+            cases.push(Case {
+                name: name.to_owned(),
+                html: path.with_file_name(format!("{name}.html")),
+                url,
+                charset: expected["request"]["http_charset"]
+                    .as_str()
+                    .map(str::to_owned),
+            });
+        }
+    }
+    cases.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(cases)
+}
+
+fn run(corpus: &std::path::Path, out: &std::path::Path, base: &Url) -> std::io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let cases = cases(corpus, base)?;
     let started = Instant::now();
-    for case in &cases {
-        let bytes = std::fs::read(case.join("source.html"))?;
-        let article = apercu::extract::extract(&bytes, None, base);
-        let name = case
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+    for Case {
+        name,
+        html,
+        url,
+        charset,
+    } in &cases
+    {
+        let bytes = std::fs::read(html)?;
+        let article = apercu::extract::extract(&bytes, charset.as_deref(), url);
         let json = serde_json::to_vec_pretty(&article).map_err(std::io::Error::other)?;
         std::fs::write(out.join(format!("{name}.json")), json)?;
     }
