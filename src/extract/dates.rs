@@ -20,6 +20,15 @@ pub enum Timestamp {
 }
 
 impl Timestamp {
+    /// The calendar day, in the page's own offset.
+    #[must_use]
+    pub fn day(&self) -> NaiveDate {
+        match self {
+            Timestamp::Instant(i) => i.date_naive(),
+            Timestamp::Day(d) => *d,
+        }
+    }
+
     fn year(&self) -> i32 {
         match self {
             Timestamp::Instant(i) => chrono::Datelike::year(i),

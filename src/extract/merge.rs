@@ -233,7 +233,14 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         dates::parse_in(&text::clean(raw?, 100)?, order).filter(dates::plausibly_published)
     };
     let lang = article.lang.as_deref();
-    let published = first_of(&date_order, |f| date(f.published_at.as_deref()))
+    // Sources disagree when one of them carries the last update as its "published" date: the
+    // earliest publication date any machine-readable source gives wins.
+    // (Not the page's own `<time>`s, which may date other stories: they come after.)
+    let published = date_order[..4]
+        .iter()
+        .filter_map(|(source, f)| date(f.published_at.as_deref()).map(|t| (t, *source)))
+        .min_by_key(|(t, _)| t.day())
+        .or_else(|| first_of(&date_order[4..], |f| date(f.published_at.as_deref())))
         // What the page shows people, then the URL path.
         .or_else(|| {
             inputs
