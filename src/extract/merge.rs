@@ -318,7 +318,9 @@ fn clean_authors(raw: &[String]) -> Vec<String> {
             continue;
         };
         for name in split_byline(&cleaned) {
+            let label = name.trim_end_matches([':', '.']).trim().to_lowercase();
             let is_name = name.chars().any(char::is_alphabetic)
+                && !BYLINE_LABELS.contains(&label.as_str())
                 && !name.contains("://")
                 && !name.starts_with("www.")
                 && !name.starts_with('@')
@@ -337,13 +339,12 @@ fn clean_authors(raw: &[String]) -> Vec<String> {
 
 fn split_byline(line: &str) -> Vec<String> {
     let mut s = line.trim();
-    for prefix in [
-        "by ", "By ", "BY ", "par ", "Par ", "PAR ", "von ", "Von ", "por ", "Por ", "di ", "Di ",
-        "door ", "Door ", "av ", "Av ",
-    ] {
-        if let Some(rest) = s.strip_prefix(prefix) {
+    let lower = s.to_lowercase();
+    if let Some(prefix) = BYLINE_PREFIXES.iter().find(|p| lower.starts_with(*p)) {
+        // The prefixes are lower-case ASCII or Latin letters whose lower case has the same
+        // length, so the cut falls on the same boundary.
+        if let Some(rest) = s.get(prefix.len()..) {
             s = rest.trim_start();
-            break;
         }
     }
     let s = s.trim_matches(|c: char| {
@@ -373,6 +374,54 @@ fn split_byline(line: &str) -> Vec<String> {
         vec![s.to_owned()]
     }
 }
+
+/// What precedes the names in a byline, lower case, longest first.
+const BYLINE_PREFIXES: &[&str] = &[
+    "published by ",
+    "posted by ",
+    "written by ",
+    "publié par ",
+    "écrit par ",
+    "veröffentlicht von ",
+    "publicado por ",
+    "escrito por ",
+    "pubblicato da ",
+    "by ",
+    "par ",
+    "von ",
+    "por ",
+    "di ",
+    "door ",
+    "av ",
+];
+
+/// Bylines that are a label, not a name: what a template prints before or instead of one.
+const BYLINE_LABELS: &[&str] = &[
+    "by",
+    "par",
+    "von",
+    "por",
+    "di",
+    "door",
+    "av",
+    "published by",
+    "posted by",
+    "written by",
+    "author",
+    "authors",
+    "autor",
+    "auteur",
+    "autore",
+    "redaktion",
+    "rédaction",
+    "redacción",
+    "redazione",
+    "redactie",
+    "admin",
+    "administrator",
+    "unknown",
+    "anonymous",
+];
 
 /// Words of a byline that name a job or an organisation rather than a person.
 fn is_role_or_agency(part: &str) -> bool {
@@ -613,6 +662,21 @@ mod tests {
         assert_eq!(
             split_byline("By ANA RUIZ and KATE MORROW, Associated Press"),
             vec!["ANA RUIZ", "KATE MORROW"]
+        );
+    }
+
+    #[test]
+    fn labels_are_not_authors_and_label_prefixes_are_cut() {
+        for label in ["Published by", "By", "Von", "Redaktion", "Author:", "admin"] {
+            assert!(clean_authors(&[label.to_owned()]).is_empty(), "{label}");
+        }
+        assert_eq!(
+            clean_authors(&["Published by Jane Doe".to_owned()]),
+            vec!["Jane Doe"]
+        );
+        assert_eq!(
+            clean_authors(&["Veröffentlicht von Jürgen Weiß".to_owned()]),
+            vec!["Jürgen Weiß"]
         );
     }
 

@@ -136,7 +136,8 @@ pub fn read(metas: &[MetaTag], links: &[LinkTag]) -> Found {
         modified_at: first(MODIFIED),
         lang: first(LANG),
         canonical_url: link("canonical"),
-        favicon: favicon(links),
+        // Windows' tile is a square icon too, when the page links none.
+        favicon: favicon(links).or_else(|| first(&["msapplication-tileimage"])),
         theme_color: metas
             .iter()
             .find(|m| m.is("theme-color") || m.is("msapplication-tilecolor"))
