@@ -95,7 +95,8 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     // The JSON-LD `headline` is the headline by definition; `og:title` is a share title that
     // CMSs often fill with the <title>, site name included. Both are used as published.
     let title_order = [ranked[1], ranked[0], ranked[2], ranked[3], ranked[4]];
-    let metadata_title = first_of(&title_order, |f| clean_title(f.title.as_deref()));
+    let metadata_title = first_of(&title_order, |f| clean_title(f.title.as_deref()))
+        .map(|(t, source)| (tidy_metadata_title(&t, h1.as_deref()), source));
     let hint = metadata_title
         .as_ref()
         .map(|(t, _)| t.as_str())
@@ -293,6 +294,27 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     }
     article.sources = sources;
     article
+}
+
+/// A metadata title as a headline: without a date glued before or after it ("08.11.2021 | …"),
+/// and the whole `<h1>` when it is a cut-off start of it (an unescaped quote in the page's
+/// `content="…"`). A site name is kept: measured on Readability's test pages, cutting it from
+/// `og:title` as from `<title>` took title agreement from 93.5 % to 85.4 %.
+fn tidy_metadata_title(title: &str, h1: Option<&str>) -> String {
+    let headline = title::strip_date(title, |part| {
+        dates::parse_in(part, None).is_some() || dates::parse_written(part, None).is_some()
+    })
+    .to_owned();
+    match h1 {
+        Some(h1)
+            if h1.chars().count() > headline.chars().count() + 3
+                && fold(h1).starts_with(&fold(&headline))
+                && !fold(&headline).is_empty() =>
+        {
+            h1.to_owned()
+        }
+        _ => headline,
+    }
 }
 
 fn clean_title(raw: Option<&str>) -> Option<String> {

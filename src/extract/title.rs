@@ -45,6 +45,27 @@ pub fn split_site_name(title: &str, evidence: &SiteEvidence<'_>) -> (String, Opt
     (headline, site)
 }
 
+/// `title` without a date before or after a separator ("08.11.2021 | Headline", "Headline -
+/// 24 mai 2016"), as `is_date` recognises it.
+#[must_use]
+pub fn strip_date(title: &str, is_date: impl Fn(&str) -> bool) -> &str {
+    for sep in SEPARATORS {
+        if let Some((before, after)) = title.split_once(sep)
+            && is_date(before.trim())
+            && !after.trim().is_empty()
+        {
+            return after.trim();
+        }
+        if let Some((before, after)) = title.rsplit_once(sep)
+            && is_date(after.trim())
+            && !before.trim().is_empty()
+        {
+            return before.trim();
+        }
+    }
+    title
+}
+
 /// When another source's headline is one side of a separator, the other side is chrome.
 fn around_headline(title: &str, headline: &str) -> Option<(String, Option<String>)> {
     let wanted = fold(headline);
