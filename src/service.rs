@@ -767,8 +767,8 @@ impl Service {
         }
     }
 
-    /// The site's own icon for cards whose theme names no logo: the page's icon (the largest
-    /// declared, else its `apple-touch-icon`), else the publisher's logo, the first that can
+    /// The site's own icon for cards whose theme names no logo: the page's icon (the largest of
+    /// its `icon` and `apple-touch-icon` links), else the publisher's logo, the first that can
     /// be fetched and is large enough to show ([`Logo::site_icon`]).
     pub async fn site_icon(self: &Arc<Self>, article: &Article) -> Option<Arc<Logo>> {
         for url in [&article.favicon, &article.logo].into_iter().flatten() {

@@ -28,9 +28,19 @@ pub fn class_and_id(el: ElementRef<'_>) -> String {
 /// `<noscript>` copies skipped, a `<br>` read as a space.
 #[must_use]
 pub fn text(el: ElementRef<'_>) -> String {
+    text_up_to(el, usize::MAX)
+}
+
+/// [`text`], stopping once it passes `limit` bytes (a dateline is short; a container that
+/// happens to be marked like one is not read whole).
+#[must_use]
+pub fn text_up_to(el: ElementRef<'_>, limit: usize) -> String {
     let mut out = String::new();
     let mut stack = vec![*el];
     while let Some(node) = stack.pop() {
+        if out.len() > limit {
+            break;
+        }
         if let Some(t) = node.value().as_text() {
             out.push_str(t);
             continue;

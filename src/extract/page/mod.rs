@@ -456,20 +456,19 @@ fn date_texts(
             return false;
         }
         let el = v.el;
-        if dom::self_or_ancestor(el, |a| {
-            let marks = dom::class_and_id(a);
-            NOT_THE_ARTICLES_DATE.iter().any(|m| marks.contains(m))
-        }) {
-            return false;
-        }
-        if el.value().name() == "time" {
-            return true;
-        }
-        let marks = dom::class_and_id(el);
-        let itemprop = el.value().attr("itemprop").unwrap_or_default();
-        DATE_MARKERS.iter().any(|m| marks.contains(m))
-            || itemprop.contains("datePublished")
-            || itemprop.contains("dateCreated")
+        let marked = el.value().name() == "time" || {
+            let marks = dom::class_and_id(el);
+            let itemprop = el.value().attr("itemprop").unwrap_or_default();
+            DATE_MARKERS.iter().any(|m| marks.contains(m))
+                || itemprop.contains("datePublished")
+                || itemprop.contains("dateCreated")
+        };
+        // The ancestors only for the few elements that are marked.
+        marked
+            && !dom::self_or_ancestor(el, |a| {
+                let marks = dom::class_and_id(a);
+                NOT_THE_ARTICLES_DATE.iter().any(|m| marks.contains(m))
+            })
     };
     let (after, before) = h1_pos.map_or((0..0, 0..0), |h| {
         (
@@ -488,14 +487,17 @@ fn date_texts(
                 .iter()
                 .enumerate()
                 .filter(|(i, v)| {
-                    !after.contains(i) && !before.contains(i) && in_article_header_or_footer(v.el)
+                    !after.contains(i)
+                        && !before.contains(i)
+                        && shows_a_date(v)
+                        && in_article_header_or_footer(v.el)
                 })
                 .map(|(_, v)| v),
         );
     let mut out: Vec<String> = Vec::new();
     for v in ordered.filter(|v| shows_a_date(v)) {
         let title = dom::attr(v.el, "title").map(str::to_owned);
-        let text = dom::text(v.el);
+        let text = dom::text_up_to(v.el, MAX_DATE_TEXT_BYTES);
         for candidate in title.into_iter().chain(std::iter::once(text)) {
             let candidate = candidate.trim();
             if !candidate.is_empty()
