@@ -479,9 +479,11 @@ fn date_texts(
     let in_article_header_or_footer = |el: ElementRef<'_>| {
         in_root(el) && dom::ancestors(el).any(|a| matches!(a.value().name(), "header" | "footer"))
     };
+    // The cheap test first: only marked elements have their ancestors walked.
     let ordered = visits[after.clone()]
         .iter()
         .chain(visits[before.clone()].iter().rev())
+        .filter(|v| shows_a_date(v))
         .chain(
             visits
                 .iter()
@@ -495,7 +497,7 @@ fn date_texts(
                 .map(|(_, v)| v),
         );
     let mut out: Vec<String> = Vec::new();
-    for v in ordered.filter(|v| shows_a_date(v)) {
+    for v in ordered {
         let title = dom::attr(v.el, "title").map(str::to_owned);
         let text = dom::text_up_to(v.el, MAX_DATE_TEXT_BYTES);
         for candidate in title.into_iter().chain(std::iter::once(text)) {
