@@ -89,9 +89,8 @@ async fn without_an_exemption_loopback_is_refused_with_a_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn render_fetches_the_page_and_its_photo() {
     let origin = start().await;
-    let dir = std::env::temp_dir().join(format!("apercu-render-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out_file = dir.join("card.jpg");
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("card.jpg");
     render(&origin, "/article", &out_file).await;
     let card = image::open(&out_file).unwrap().into_rgb8();
     assert_eq!(card.dimensions(), (1200, 630));
@@ -105,9 +104,8 @@ async fn render_fetches_the_page_and_its_photo() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn render_draws_the_sites_own_icon_as_the_service_does() {
     let origin = start().await;
-    let dir = std::env::temp_dir().join(format!("apercu-render-icon-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out_file = dir.join("card.png");
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("card.png");
     render(&origin, "/article/icon", &out_file).await;
     let card = image::open(&out_file).unwrap().into_rgb8();
     assert_eq!(card.get_pixel(64 + 18, 546 + 18).0, [255, 136, 0]);
@@ -117,9 +115,8 @@ async fn render_draws_the_sites_own_icon_as_the_service_does() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn render_explain_prints_the_template_each_line_and_the_font_of_every_run() {
     let origin = start().await;
-    let dir = std::env::temp_dir().join(format!("apercu-explain-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out_file = dir.join("card.png");
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("card.png");
     let args = vec![
         "render".into(),
         origin.url("/news/Donaudampfschifffahrtsgesellschaftskapitaensmuetze"),
@@ -163,8 +160,8 @@ async fn render_explain_prints_the_template_each_line_and_the_font_of_every_run(
 async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
     // security.md B7: second-order SSRF through og:image; the card is drawn without it.
     let origin = start().await;
-    let out_file =
-        std::env::temp_dir().join(format!("apercu-second-order-{}.png", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("card.png");
     let out = render(&origin, "/article/canary-image", &out_file).await;
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not used"));
     assert_eq!(origin.canary_hits(), 0);
@@ -199,13 +196,12 @@ async fn healthcheck_succeeds_only_against_a_running_service() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_refuses_to_start_on_bad_settings_with_a_clear_message() {
-    let empty = std::env::temp_dir().join(format!("apercu-no-fonts-{}", std::process::id()));
-    std::fs::create_dir_all(&empty).unwrap();
+    let empty = tempfile::tempdir().unwrap();
     for (args, expected) in [
         (
             vec![
                 "serve".to_owned(),
-                format!("--fonts-dir={}", empty.display()),
+                format!("--fonts-dir={}", empty.path().display()),
                 "--listen=127.0.0.1:0".to_owned(),
             ],
             "has no font files",
@@ -246,13 +242,13 @@ async fn the_service_refuses_to_start_on_bad_settings_with_a_clear_message() {
         assert!(!stderr.contains("hunter2"), "{stderr}");
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
-    let _ = std::fs::remove_dir_all(&empty);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_prints_addresses_that_answer_without_the_network_and_a_token_that_purges() {
     let port = crate::process::free_port();
-    let printed = std::env::temp_dir().join(format!("apercu-demo-{port}.txt"));
+    let scratch = tempfile::tempdir().unwrap();
+    let printed = scratch.path().join("demo.txt");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_apercu"));
     command
         .env_clear()
@@ -261,7 +257,6 @@ async fn demo_prints_addresses_that_answer_without_the_network_and_a_token_that_
     let file = std::fs::File::create(&printed).unwrap();
     let _server = crate::process::Server::spawn_with_stdout(command, port, file.into()).await;
     let text = std::fs::read_to_string(&printed).unwrap();
-    let _ = std::fs::remove_file(&printed);
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     // The debugger (its home and the sample's report) and every answer.
     let urls: Vec<&str> = text

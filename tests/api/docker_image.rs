@@ -110,18 +110,27 @@ fn as_image_user(
     command
 }
 
-/// A folder the image's user owns, for the binary and the card.
-fn scratch_dir(recipe: &Recipe, privilege: &[String]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("apercu-image-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+/// A folder the image's user owns, for the binary and the card; removed when the test ends.
+fn scratch_dir(recipe: &Recipe, privilege: &[String]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("apercu-image-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     let owner = format!("{}:{}", recipe.user.0, recipe.user.1);
     let mut chown = Command::new(privilege.first().map_or("chown", String::as_str));
     chown.args(privilege.iter().skip(1));
     if !privilege.is_empty() {
         chown.arg("chown");
     }
-    assert!(chown.arg(&owner).arg(&dir).status().unwrap().success());
+    assert!(
+        chown
+            .arg(&owner)
+            .arg(dir.path())
+            .status()
+            .unwrap()
+            .success()
+    );
     dir
 }
 
@@ -133,7 +142,8 @@ async fn the_binary_run_as_the_image_runs_it_is_healthy_and_draws_japanese() {
     let Some(privilege) = privilege(&recipe) else {
         return;
     };
-    let dir = scratch_dir(&recipe, &privilege);
+    let scratch = scratch_dir(&recipe, &privilege);
+    let dir = scratch.path();
     let binary = dir.join("apercu");
     std::fs::copy(env!("CARGO_BIN_EXE_apercu"), &binary).unwrap();
     std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -193,5 +203,4 @@ async fn the_binary_run_as_the_image_runs_it_is_healthy_and_draws_japanese() {
     let drawn = image::open(&card).unwrap();
     assert_eq!((drawn.width(), drawn.height()), (1200, 630));
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
