@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use chrono::NaiveDate;
 use url::Url;
 
 fn main() -> ExitCode {
@@ -40,13 +41,14 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// A page to extract: its name, its file, the URL it is read at and the charset its HTTP
-/// answer named.
+/// A page to extract: its name, its file, the URL it is read at, the charset its HTTP answer
+/// named and the day it is read on (a fixture's `request.today`, else today, as the service).
 struct Case {
     name: String,
     html: PathBuf,
     url: Url,
     charset: Option<String>,
+    today: NaiveDate,
 }
 
 fn cases(corpus: &std::path::Path, base: &Url) -> std::io::Result<Vec<Case>> {
@@ -62,6 +64,7 @@ fn cases(corpus: &std::path::Path, base: &Url) -> std::io::Result<Vec<Case>> {
                 html: path.join("source.html"),
                 url: base.clone(),
                 charset: None,
+                today: chrono::Utc::now().date_naive(),
             });
         } else if let Some(name) = file_name.strip_suffix(".expected.json") {
             let expected: serde_json::Value =
@@ -77,6 +80,10 @@ fn cases(corpus: &std::path::Path, base: &Url) -> std::io::Result<Vec<Case>> {
                 charset: expected["request"]["http_charset"]
                     .as_str()
                     .map(str::to_owned),
+                today: expected["request"]["today"]
+                    .as_str()
+                    .and_then(|d| d.parse().ok())
+                    .unwrap_or_else(|| chrono::Utc::now().date_naive()),
             });
         }
     }
@@ -93,10 +100,11 @@ fn run(corpus: &std::path::Path, out: &std::path::Path, base: &Url) -> std::io::
         html,
         url,
         charset,
+        today,
     } in &cases
     {
         let bytes = std::fs::read(html)?;
-        let article = apercu::extract::extract(&bytes, charset.as_deref(), url);
+        let article = apercu::extract::extract_as_of(&bytes, charset.as_deref(), url, Some(*today));
         let json = serde_json::to_vec_pretty(&article).map_err(std::io::Error::other)?;
         std::fs::write(out.join(format!("{name}.json")), json)?;
     }

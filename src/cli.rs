@@ -674,10 +674,11 @@ impl Source {
             return inspect_bytes(&read(&path)?, charset, base_url, &path);
         }
         let page = self.fetch_page(target)?;
-        Ok(extract::extract(
+        Ok(extract::extract_as_of(
             &page.body,
             page.charset.as_deref(),
             page.url.as_url(),
+            Some(chrono::Utc::now().date_naive()),
         ))
     }
 
@@ -719,7 +720,12 @@ impl Source {
             };
             (bytes, charset.map(str::to_owned), facts)
         };
-        let article = extract::extract(&bytes, charset.as_deref(), &facts.url);
+        let article = extract::extract_as_of(
+            &bytes,
+            charset.as_deref(),
+            &facts.url,
+            Some(chrono::Utc::now().date_naive()),
+        );
         let tags = extract::tags::scan(&bytes, charset.as_deref());
         let images = if offline {
             Vec::new()
@@ -902,6 +908,7 @@ pub fn inspect_bytes(
     base_url: Option<&str>,
     path: &Path,
 ) -> Result<Article, CliError> {
+    let today = chrono::Utc::now().date_naive();
     if let Some(what) = extract::not_html(bytes) {
         return Err(CliError::NotHtml {
             path: path.to_owned(),
@@ -913,7 +920,7 @@ pub fn inspect_bytes(
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
             .ok_or_else(|| CliError::BadBaseUrl(raw.to_owned()))?;
-        return Ok(extract::extract(bytes, charset, &url));
+        return Ok(extract::extract_as_of(bytes, charset, &url, Some(today)));
     }
     // `.invalid` is reserved (RFC 2606): a URL on it can only come from a relative link.
     let no_base_url = || CliError::NoBaseUrl(path.to_owned());
@@ -922,5 +929,10 @@ pub fn inspect_bytes(
         .canonical_url
         .filter(|u| u.host_str() != probe.host_str())
         .ok_or_else(no_base_url)?;
-    Ok(extract::extract(bytes, charset, &declared))
+    Ok(extract::extract_as_of(
+        bytes,
+        charset,
+        &declared,
+        Some(today),
+    ))
 }

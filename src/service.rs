@@ -666,7 +666,12 @@ impl Service {
             // scraper's DOM is not `Send`: the whole parse happens inside this closure.
             let article = this
                 .on_cpu(move || {
-                    extract::extract(&page.body, page.charset.as_deref(), page.url.as_url())
+                    extract::extract_as_of(
+                        &page.body,
+                        page.charset.as_deref(),
+                        page.url.as_url(),
+                        Some(chrono::Utc::now().date_naive()),
+                    )
                 })
                 .await?;
             let weight = serde_json::to_vec(&article).map_or(4096, |json| json.len() * 2);
@@ -1211,8 +1216,12 @@ impl Service {
         let facts = inspect::PageFacts::of(&page);
         let (article, tags) = self
             .on_cpu(move || {
-                let article =
-                    extract::extract(&page.body, page.charset.as_deref(), page.url.as_url());
+                let article = extract::extract_as_of(
+                    &page.body,
+                    page.charset.as_deref(),
+                    page.url.as_url(),
+                    Some(chrono::Utc::now().date_naive()),
+                );
                 let tags = extract::tags::scan(&page.body, page.charset.as_deref());
                 (article, tags)
             })

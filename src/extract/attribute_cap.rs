@@ -38,7 +38,7 @@ pub fn cap_attributes(input: &[u8]) -> Cow<'_, [u8]> {
 pub fn cap_attributes_with_cuts(input: &[u8]) -> (Cow<'_, [u8]>, Vec<(usize, usize)>) {
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while let Some(offset) = input[i..].iter().position(|&b| b == b'<') {
+    while let Some(offset) = memchr::memchr(b'<', &input[i..]) {
         let lt = i + offset;
         i = match input.get(lt + 1) {
             Some(b'!') => skip_markup_declaration(input, lt),
@@ -72,10 +72,7 @@ pub fn cap_attributes_with_cuts(input: &[u8]) -> (Cow<'_, [u8]>, Vec<(usize, usi
 
 /// Index just past the first `needle` at or after `from`, or the end of input.
 fn skip_past(input: &[u8], from: usize, needle: &[u8]) -> usize {
-    input[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map_or(input.len(), |p| from + p + needle.len())
+    memchr::memmem::find(&input[from..], needle).map_or(input.len(), |p| from + p + needle.len())
 }
 
 /// `<!-- … -->` (ending at the earliest of `-->`, `--!>`, or the abrupt `<!-->` / `<!--->`),
@@ -99,7 +96,7 @@ fn skip_markup_declaration(input: &[u8], lt: usize) -> usize {
 /// in script double-escapes, never less).
 fn skip_raw_text(input: &[u8], from: usize, name: &[u8]) -> usize {
     let mut i = from;
-    while let Some(offset) = input[i..].windows(2).position(|w| w == b"</") {
+    while let Some(offset) = memchr::memmem::find(&input[i..], b"</") {
         let at = i + offset;
         let candidate = &input[at + 2..];
         if candidate.len() >= name.len() && candidate[..name.len()].eq_ignore_ascii_case(name) {
@@ -165,8 +162,15 @@ fn scan_tag<'a>(
             State::BeforeValue if b == b'"' || b == b'\'' => State::Quoted(b),
             State::BeforeValue | State::Unquoted if b == b'>' => break i + 1,
             State::Quoted(q) if b == q => State::BeforeName,
+            // A long value (a JSON blob, a data: URL) is skipped to its closing quote at once.
+            State::Quoted(q) => match memchr::memchr(q, &input[i..]) {
+                Some(offset) => {
+                    i += offset;
+                    continue;
+                }
+                None => break input.len(),
+            },
             State::Unquoted if is_space(b) => State::BeforeName,
-            State::Quoted(q) => State::Quoted(q),
             State::BeforeValue | State::Unquoted => State::Unquoted,
         };
         i += 1;

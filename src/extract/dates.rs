@@ -214,6 +214,12 @@ pub fn plausibly_published(t: &Timestamp) -> bool {
     t.year() >= 1995
 }
 
+/// [`plausibly_published`], and not after `latest_day` when there is one.
+#[must_use]
+pub fn publishable(t: &Timestamp, latest_day: Option<NaiveDate>) -> bool {
+    plausibly_published(t) && latest_day.is_none_or(|last| t.day() <= last)
+}
+
 fn is_epoch(t: &Timestamp) -> bool {
     matches!(t, Timestamp::Instant(i) if i.timestamp() == 0)
 }

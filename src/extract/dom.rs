@@ -5,10 +5,16 @@ use scraper::ElementRef;
 /// The value of an attribute, trimmed, when not empty.
 #[must_use]
 pub fn attr<'a>(el: ElementRef<'a>, name: &str) -> Option<&'a str> {
+    raw_attr(el, name).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The attribute `name` (lower case) as written. Our DOM keeps a few attributes per element:
+/// comparing their names is cheaper than scraper's `attr`, which interns `name` on every call.
+#[must_use]
+pub fn raw_attr<'a>(el: ElementRef<'a>, name: &str) -> Option<&'a str> {
     el.value()
-        .attr(name)
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+        .attrs()
+        .find_map(|(n, v)| (n == name).then_some(v))
 }
 
 /// `class` and `id` together, lower-cased: what layout heuristics match against.
@@ -16,8 +22,13 @@ pub fn attr<'a>(el: ElementRef<'a>, name: &str) -> Option<&'a str> {
 pub fn class_and_id(el: ElementRef<'_>) -> String {
     let mut s = String::new();
     for name in ["class", "id"] {
-        if let Some(v) = el.value().attr(name) {
-            s.push_str(&v.to_lowercase());
+        if let Some(v) = raw_attr(el, name) {
+            // Most class names are lower-case ASCII already: no second allocation for them.
+            if v.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                s.push_str(&v.to_lowercase());
+            } else {
+                s.push_str(v);
+            }
             s.push(' ');
         }
     }
@@ -109,11 +120,9 @@ pub fn is_block(name: &str) -> bool {
 /// `visibility:hidden`.
 #[must_use]
 pub fn is_hidden(el: ElementRef<'_>) -> bool {
-    let v = el.value();
-    v.attr("hidden").is_some()
-        || v.attr("aria-hidden")
-            .is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
-        || v.attr("style").is_some_and(|s| {
+    raw_attr(el, "hidden").is_some()
+        || raw_attr(el, "aria-hidden").is_some_and(|a| a.trim().eq_ignore_ascii_case("true"))
+        || raw_attr(el, "style").is_some_and(|s| {
             let s: String = s
                 .chars()
                 .filter(|c| !c.is_whitespace())

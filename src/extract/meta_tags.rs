@@ -1,6 +1,8 @@
 //! Dublin Core, plain `<meta name>` conventions (Parse.ly, Sailthru, news CMSs) and
 //! `<link rel=canonical|icon|apple-touch-icon|image_src>`.
 
+use std::collections::HashMap;
+
 use super::found::{Found, ImageCandidate};
 use super::scan::{LinkTag, MetaTag};
 
@@ -113,13 +115,21 @@ const IMAGE: &[&str] = &["parsely-image-url", "sailthru.image.full", "thumbnail"
 /// Reads the plain `<meta>` and `<link>` conventions of a page.
 #[must_use]
 pub fn read(metas: &[MetaTag], links: &[LinkTag]) -> Found {
+    // The tables below ask for a hundred names: each tag's names are indexed once (the first
+    // non-empty tag of a name wins, as it would scanning in document order).
+    let mut by_name: HashMap<&str, &str> = HashMap::new();
+    for m in metas.iter().filter(|m| !m.content.trim().is_empty()) {
+        for key in [&m.property, &m.name, &m.http_equiv]
+            .into_iter()
+            .flatten()
+            .flat_map(|k| k.split_ascii_whitespace())
+        {
+            by_name.entry(key).or_insert(&m.content);
+        }
+    }
     let first = |keys: &[&str]| -> Option<String> {
-        keys.iter().find_map(|key| {
-            metas
-                .iter()
-                .find(|m| m.is(key) && !m.content.trim().is_empty())
-                .map(|m| m.content.clone())
-        })
+        keys.iter()
+            .find_map(|key| by_name.get(key).map(|c| (*c).to_owned()))
     };
     let link = |rel: &str| {
         links

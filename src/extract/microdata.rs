@@ -32,7 +32,7 @@ fn item_type(el: ElementRef<'_>) -> Option<String> {
 }
 
 fn is_scope(el: ElementRef<'_>) -> bool {
-    el.value().attr("itemscope").is_some()
+    dom::raw_attr(el, "itemscope").is_some()
 }
 
 /// The nearest `itemscope` ancestor of a property element.
@@ -41,8 +41,7 @@ fn owner_scope(el: ElementRef<'_>) -> Option<ElementRef<'_>> {
 }
 
 fn props(el: ElementRef<'_>) -> impl Iterator<Item = &str> {
-    el.value()
-        .attr("itemprop")
+    dom::raw_attr(el, "itemprop")
         .unwrap_or_default()
         .split_ascii_whitespace()
 }
@@ -72,7 +71,7 @@ pub fn read(doc: &Html) -> Microdata {
         .descendants()
         .filter_map(ElementRef::wrap)
     {
-        if el.value().attr("itemprop").is_none() {
+        if dom::raw_attr(el, "itemprop").is_none() {
             continue;
         }
         let owner = owner_scope(el);
@@ -141,7 +140,7 @@ fn add_property(out: &mut Found, prop: &str, el: ElementRef<'_>) {
                     nested(el, name)
                         .as_deref()
                         .and_then(parse_dimension)
-                        .or_else(|| el.value().attr(name).and_then(parse_dimension))
+                        .or_else(|| dom::raw_attr(el, name).and_then(parse_dimension))
                 };
                 out.images.push(ImageCandidate {
                     url,

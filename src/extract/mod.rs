@@ -89,6 +89,19 @@ pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// ```
 #[must_use]
 pub fn extract(page: &[u8], http_charset: Option<&str>, url: &Url) -> Article {
+    extract_as_of(page, http_charset, url, None)
+}
+
+/// [`extract`] on a known day (the caller's clock, in UTC): a date after it is no publication
+/// date. The page's own day may run ahead of UTC by up to 14 hours, so the day after `today`
+/// still counts. Extraction stays pure: the day is a value, not a clock read here.
+#[must_use]
+pub fn extract_as_of(
+    page: &[u8],
+    http_charset: Option<&str>,
+    url: &Url,
+    today: Option<chrono::NaiveDate>,
+) -> Article {
     let page = &page[..page.len().min(MAX_PAGE_BYTES)];
     let tld = url.host_str().and_then(|h| h.rsplit('.').next());
     let (text, _, _) = charset::decode(page, http_charset, tld);
@@ -102,7 +115,17 @@ pub fn extract(page: &[u8], http_charset: Option<&str>, url: &Url) -> Article {
     let title_hint = [&og, &ld.article, &twitter, &microdata.article, &meta]
         .iter()
         .find_map(|f| f.title.as_deref());
-    let page = page::read(&scanned.document, title_hint);
+    // The dates the page shows people decide only when the machine-readable ones are missing
+    // or disagree (as `merge` reads them; an ambiguous one here only means reading them).
+    let latest_day = today.and_then(|d| d.succ_opt());
+    let machine_days: Vec<chrono::NaiveDate> = [&og, &ld.article, &microdata.article, &meta]
+        .iter()
+        .filter_map(|f| dates::parse_in(f.published_at.as_deref()?, None))
+        .filter(|t| dates::publishable(t, latest_day))
+        .map(|t| t.day())
+        .collect();
+    let dates_shown = machine_days.iter().any(|d| *d != machine_days[0]) || machine_days.is_empty();
+    let page = page::read(&scanned.document, title_hint, dates_shown);
 
     let base = urls::base(url, scanned.base_href.as_deref());
     merge::merge(&merge::Inputs {
@@ -119,6 +142,7 @@ pub fn extract(page: &[u8], http_charset: Option<&str>, url: &Url) -> Article {
         html_lang: scanned.html_lang.as_deref(),
         html_dir: scanned.html_dir.as_deref(),
         body_dir: scanned.body_dir.as_deref(),
+        latest_day,
     })
 }
 

@@ -40,9 +40,34 @@ fn is_no_break_space(c: char) -> bool {
 /// Cleans `raw` and caps it at `max_chars` characters; `None` when nothing readable remains.
 #[must_use]
 pub fn clean(raw: &str, max_chars: usize) -> Option<String> {
-    let mut out = String::with_capacity(raw.len().min(max_chars * 4));
+    // Past `max_chars` characters the rest of a long text only says that there is a cut: it is
+    // read only when the whitespace trimmed at the ends made the early stop undecided.
+    let (cleaned, stopped_early) = collapse(raw, Some(max_chars));
+    let cleaned = if stopped_early && cleaned.trim().chars().count() <= max_chars {
+        collapse(raw, None).0
+    } else {
+        cleaned
+    };
+    let trimmed = cleaned.trim_matches(|c: char| c.is_whitespace());
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(truncate(trimmed, max_chars))
+}
+
+/// `raw` without removed characters and with runs of collapsible spaces made one; stops once
+/// more than `stop_after` characters are kept (and says so).
+fn collapse(raw: &str, stop_after: Option<usize>) -> (String, bool) {
+    let cap = stop_after.map_or(raw.len(), |n| {
+        raw.len().min(n.saturating_add(1).saturating_mul(4))
+    });
+    let mut out = String::with_capacity(cap);
     let mut pending_space = false;
+    let mut count = 0usize;
     for c in raw.chars() {
+        if stop_after.is_some_and(|n| count > n) {
+            return (out, true);
+        }
         if is_removed(c) {
             continue;
         }
@@ -54,19 +79,18 @@ pub fn clean(raw: &str, max_chars: usize) -> Option<String> {
             // A no-break space next to a collapsed run stays alone.
             if !out.ends_with(is_no_break_space) {
                 out.push(' ');
+                count += 1;
             }
             pending_space = false;
         }
         if is_no_break_space(c) && out.ends_with(' ') {
             out.pop();
+            count -= 1;
         }
         out.push(c);
+        count += 1;
     }
-    let trimmed = out.trim_matches(|c: char| c.is_whitespace());
-    if trimmed.is_empty() {
-        return None;
-    }
-    Some(truncate(trimmed, max_chars))
+    (out, false)
 }
 
 /// Cuts `s` to at most `max_chars` characters, at the last word boundary when one is near, and

@@ -66,6 +66,23 @@ pub fn strip_date(title: &str, is_date: impl Fn(&str) -> bool) -> &str {
     title
 }
 
+/// `title` without what follows `headline` after a separator ("Headline - webpack - Medium"),
+/// when the part before the first such separator is `headline` itself.
+#[must_use]
+pub fn before_suffix<'a>(title: &'a str, headline: &str) -> Option<&'a str> {
+    let wanted = fold(headline);
+    if wanted.is_empty() {
+        return None;
+    }
+    SEPARATORS.iter().find_map(|sep| {
+        let (before, after) = title.split_once(sep)?;
+        // A trail of several parts is chrome even in lower case ("webpack - Medium").
+        let is_suffix = looks_like_a_name(after)
+            || (after.contains(sep) && after.split_whitespace().count() <= 6);
+        (fold(before) == wanted && is_suffix).then(|| before.trim())
+    })
+}
+
 /// When another source's headline is one side of a separator, the other side is chrome.
 fn around_headline(title: &str, headline: &str) -> Option<(String, Option<String>)> {
     let wanted = fold(headline);

@@ -1,7 +1,7 @@
 //! Every page in `tests/fixtures/articles/` beside its `*.expected.json`: `request` says how to
-//! extract the page (`url`, optional `http_charset`), `article` lists the fields to check with
-//! their exact SPEC §4 values (`sources` is checked key by key). One test runs them all and
-//! prints every mismatch.
+//! extract the page (`url`, optional `http_charset`, optional `today`: the day it is read on),
+//! `article` lists the fields to check with their exact values in the `/meta` answer's form
+//! (`sources` is checked key by key). One test runs them all and prints every mismatch.
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,12 @@ fn check(expected_path: &Path) -> Vec<String> {
     let url =
         Url::parse(request["url"].as_str().expect("request.url")).expect("request.url parses");
     let charset = request["http_charset"].as_str();
-    let article = apercu::extract::extract(&bytes, charset, &url);
+    // The day the page is read on, as the service's clock gives it: fixed where it matters.
+    let today = request["today"].as_str().map_or_else(
+        || chrono::Utc::now().date_naive(),
+        |d| d.parse().expect("request.today is a YYYY-MM-DD day"),
+    );
+    let article = apercu::extract::extract_as_of(&bytes, charset, &url, Some(today));
     let actual = serde_json::to_value(&article).unwrap();
     let name = html_path
         .file_name()

@@ -117,9 +117,7 @@ const NOT_A_CATEGORY: &[&str] = &[
 
 fn is_breadcrumb_container(el: ElementRef<'_>) -> bool {
     let marks = dom::class_and_id(el);
-    let label = el
-        .value()
-        .attr("aria-label")
+    let label = dom::raw_attr(el, "aria-label")
         .unwrap_or_default()
         .to_lowercase();
     ["breadcrumb", "ariane", "crumbs"]
@@ -226,17 +224,15 @@ pub(super) fn category_link(visits: &[Visit<'_>], h1_pos: Option<usize>) -> Opti
         if v.ctx.chrome || v.ctx.hidden || v.el.value().name() != "a" {
             continue;
         }
-        let rel_category =
-            v.el.value()
-                .attr("rel")
-                .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "category"));
+        let rel_category = dom::raw_attr(v.el, "rel")
+            .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "category"));
         let marked = std::iter::once(v.el)
             .chain(dom::ancestors(v.el).take(2))
             .any(|e| {
                 let c = dom::class_and_id(e);
                 CATEGORY_MARKERS.iter().any(|m| c.contains(m))
             });
-        let category_path = v.el.value().attr("href").is_some_and(|h| {
+        let category_path = dom::raw_attr(v.el, "href").is_some_and(|h| {
             let mut segments = h.split(['/', '?', '#']).filter(|s| !s.is_empty());
             segments.any(|s| CATEGORY_PATH_SEGMENTS.contains(&s.to_ascii_lowercase().as_str()))
         });

@@ -185,8 +185,8 @@ pub(super) fn lead_images(
         if width.is_some_and(|w| w < 150) || height.is_some_and(|h| h < 100) {
             continue;
         }
-        let mut markers = dom::class_and_id(v.el);
-        if let Some(alt) = v.el.value().attr("alt") {
+        let mut markers = v.marks.clone();
+        if let Some(alt) = dom::raw_attr(v.el, "alt") {
             markers.push_str(&alt.to_lowercase());
         }
         for ancestor in dom::ancestors(v.el).take(2) {
@@ -214,7 +214,7 @@ pub(super) fn lead_images(
             (Some(sw), _, _) => (Some(sw), None),
             (None, w, h) => (w, h),
         };
-        let alt = v.el.value().attr("alt").map(str::to_owned);
+        let alt = dom::raw_attr(v.el, "alt").map(str::to_owned);
         good.push((
             rank,
             ImageCandidate {
@@ -240,8 +240,12 @@ pub(super) fn logo(
         .iter()
         .filter(|v| v.el.value().name() == "img" && !v.ctx.hidden && !in_root(v.el))
         .find_map(|v| {
-            let mut markers = dom::class_and_id(v.el);
-            markers.push_str(&v.el.value().attr("alt").unwrap_or_default().to_lowercase());
+            let mut markers = v.marks.clone();
+            markers.push_str(
+                &dom::raw_attr(v.el, "alt")
+                    .unwrap_or_default()
+                    .to_lowercase(),
+            );
             for a in dom::ancestors(v.el).take(3) {
                 markers.push_str(&dom::class_and_id(a));
             }

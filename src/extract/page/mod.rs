@@ -48,10 +48,17 @@ const DATE_MARKERS: &[&str] = &[
     "posted",
     "dateline",
     "timestamp",
-    "fecha",
-    "datum",
     "byline",
     "meta",
+    // "date" in the languages whose templates name their classes in them: es, de/nl/sv/cs/hu,
+    // pt/it/pl/ro, da/nb, tr, id, fi ("päivämäärä", shortened "pvm").
+    "fecha",
+    "datum",
+    "data",
+    "dato",
+    "tarih",
+    "tanggal",
+    "pvm",
 ];
 /// Longer texts are paragraphs, not datelines.
 const MAX_DATE_TEXT_BYTES: usize = 160;
@@ -139,12 +146,17 @@ struct Context {
 struct Visit<'a> {
     el: ElementRef<'a>,
     ctx: Context,
+    /// The element's class and id, lower case ([`dom::class_and_id`]), read once.
+    marks: String,
 }
 
 /// Reads the page's markup. `title_hint` is the best metadata title, used to pick the right
 /// `<h1>` when a page has several.
 #[must_use]
-pub fn read(doc: &Html, title_hint: Option<&str>) -> Page {
+///
+/// `dates_shown` says whether the dates the page shows people are wanted (they are read only
+/// when the machine-readable dates are missing or disagree).
+pub fn read(doc: &Html, title_hint: Option<&str>, dates_shown: bool) -> Page {
     let mut page = Page::default();
     let h1 = headline(doc, title_hint);
     let h1_ancestors: HashSet<NodeId> = h1
@@ -182,7 +194,9 @@ pub fn read(doc: &Html, title_hint: Option<&str>) -> Page {
                 .filter(|v| !v.ctx.chrome && v.el.value().name() == "time"),
         )
         .find_map(|v| dom::attr(v.el, "datetime").map(str::to_owned));
-    page.date_texts = date_texts(&visits, &in_root, h1_pos);
+    if dates_shown {
+        page.date_texts = date_texts(&visits, &in_root, h1_pos);
+    }
     page.found.logo = logo(&visits, &in_root);
     page.breadcrumb = breadcrumb(&visits);
     page.category_link = category_link(&visits, h1_pos);
@@ -244,7 +258,7 @@ fn is_site_title(h1: ElementRef<'_>) -> bool {
         });
     let in_banner = dom::ancestors(h1).any(|a| {
         a.value().name() == "header" && !dom::ancestors(a).any(|b| b.value().name() == "article")
-            || a.value().attr("role") == Some("banner")
+            || dom::raw_attr(a, "role") == Some("banner")
             || has_marker(
                 &dom::class_and_id(a),
                 &["site-header", "masthead*", "branding", "navbar*"],
@@ -277,26 +291,28 @@ fn headline_by_class(doc: &Html) -> Option<ElementRef<'_>> {
         })
 }
 
-fn is_chrome_element(el: ElementRef<'_>, h1_ancestors: &HashSet<NodeId>) -> bool {
+fn is_chrome_element(el: ElementRef<'_>, marks: &str, h1_ancestors: &HashSet<NodeId>) -> bool {
     let name = el.value().name();
-    if matches!(
-        name,
-        "nav" | "footer" | "aside" | "form" | "button" | "dialog"
-    ) && !h1_ancestors.contains(&el.id())
+    if matches!(name, "nav" | "aside" | "form" | "button" | "dialog")
+        && !h1_ancestors.contains(&el.id())
     {
         return true;
     }
-    if name == "header" && !h1_ancestors.contains(&el.id()) {
+    // A `<header>` or `<footer>` belongs to its nearest sectioning ancestor: the article's own
+    // (its dateline, its byline) is content; the page's is chrome.
+    if matches!(name, "header" | "footer")
+        && !h1_ancestors.contains(&el.id())
+        && !dom::ancestors(el).any(|a| a.value().name() == "article")
+    {
         return true;
     }
     if matches!(
-        el.value().attr("role"),
+        dom::raw_attr(el, "role"),
         Some("navigation" | "banner" | "contentinfo" | "complementary" | "note")
     ) {
         return true;
     }
-    let marks = dom::class_and_id(el);
-    !marks.is_empty() && !h1_ancestors.contains(&el.id()) && has_marker(&marks, CHROME_MARKERS)
+    !marks.is_empty() && !h1_ancestors.contains(&el.id()) && has_marker(marks, CHROME_MARKERS)
 }
 
 /// Every element in document order with what it inherits from its ancestors.
@@ -304,12 +320,13 @@ fn walk<'a>(doc: &'a Html, h1_ancestors: &HashSet<NodeId>) -> Vec<Visit<'a>> {
     let mut out = Vec::new();
     let mut stack: Vec<(ElementRef<'a>, Context)> = vec![(doc.root_element(), Context::default())];
     while let Some((el, inherited)) = stack.pop() {
+        let marks = dom::class_and_id(el);
         let ctx = Context {
-            chrome: inherited.chrome || is_chrome_element(el, h1_ancestors),
+            chrome: inherited.chrome || is_chrome_element(el, &marks, h1_ancestors),
             hidden: inherited.hidden || dom::is_hidden(el),
             noscript: inherited.noscript || el.value().name() == "noscript",
         };
-        out.push(Visit { el, ctx });
+        out.push(Visit { el, ctx, marks });
         let children: Vec<_> = el.children().filter_map(ElementRef::wrap).collect();
         stack.extend(children.into_iter().rev().map(|c| (c, ctx)));
     }
@@ -320,8 +337,7 @@ fn walk<'a>(doc: &'a Html, h1_ancestors: &HashSet<NodeId>) -> Vec<Visit<'a>> {
 /// paragraph text counts for its parent, and half for its grandparent).
 fn content_root<'a>(visits: &[Visit<'a>]) -> Option<ElementRef<'a>> {
     if let Some(body) = visits.iter().find(|v| {
-        v.el.value()
-            .attr("itemprop")
+        dom::raw_attr(v.el, "itemprop")
             .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "articleBody"))
     }) {
         return Some(body.el);
@@ -425,21 +441,25 @@ fn first_paragraph(
 /// (`icon`, `icons`, `icon32`; not `iconic`), or by prefix for markers ending in `*`. Multi-word
 /// markers (`most-read`) match as written.
 fn has_marker(haystack: &str, markers: &[&str]) -> bool {
-    markers.iter().any(|marker| {
-        if marker.contains('-') {
-            return haystack.contains(marker);
-        }
-        haystack
+    if haystack.is_empty() {
+        return false;
+    }
+    // The haystack is split once, each word tried against every marker.
+    markers
+        .iter()
+        .any(|marker| marker.contains('-') && haystack.contains(marker))
+        || haystack
             .split(|c: char| !c.is_alphanumeric())
             .filter(|word| !word.is_empty())
-            .any(|word| match marker.strip_suffix('*') {
-                Some(prefix) => word.starts_with(prefix),
-                None => word.strip_prefix(marker).is_some_and(|rest| {
-                    let rest = rest.strip_prefix('s').unwrap_or(rest);
-                    rest.bytes().all(|b| b.is_ascii_digit() || b == b'x')
-                }),
+            .any(|word| {
+                markers.iter().any(|marker| match marker.strip_suffix('*') {
+                    Some(prefix) => word.starts_with(prefix),
+                    None => word.strip_prefix(marker).is_some_and(|rest| {
+                        let rest = rest.strip_prefix('s').unwrap_or(rest);
+                        rest.bytes().all(|b| b.is_ascii_digit() || b == b'x')
+                    }),
+                })
             })
-    })
 }
 
 /// Names in the page's byline (Readability's rules: `rel=author`, `itemprop=author`, or a
@@ -451,20 +471,25 @@ fn date_texts(
     in_root: &impl Fn(ElementRef<'_>) -> bool,
     h1_pos: Option<usize>,
 ) -> Vec<String> {
+    let in_article_header_or_footer = |el: ElementRef<'_>| {
+        in_root(el) && dom::ancestors(el).any(|a| matches!(a.value().name(), "header" | "footer"))
+    };
     let shows_a_date = |v: &Visit<'_>| {
-        if v.ctx.chrome || v.ctx.hidden || v.ctx.noscript {
+        if v.ctx.hidden || v.ctx.noscript {
             return false;
         }
         let el = v.el;
         let marked = el.value().name() == "time" || {
-            let marks = dom::class_and_id(el);
-            let itemprop = el.value().attr("itemprop").unwrap_or_default();
+            let marks = &v.marks;
+            let itemprop = dom::raw_attr(el, "itemprop").unwrap_or_default();
             DATE_MARKERS.iter().any(|m| marks.contains(m))
                 || itemprop.contains("datePublished")
                 || itemprop.contains("dateCreated")
         };
-        // The ancestors only for the few elements that are marked.
+        // The ancestors only for the few elements that are marked. The article's own header
+        // and footer hold its dateline even when their classes read as chrome.
         marked
+            && (!v.ctx.chrome || in_article_header_or_footer(el))
             && !dom::self_or_ancestor(el, |a| {
                 let marks = dom::class_and_id(a);
                 NOT_THE_ARTICLES_DATE.iter().any(|m| marks.contains(m))
@@ -476,9 +501,6 @@ fn date_texts(
             h.saturating_sub(DATELINE_REACH_BEFORE)..h,
         )
     });
-    let in_article_header_or_footer = |el: ElementRef<'_>| {
-        in_root(el) && dom::ancestors(el).any(|a| matches!(a.value().name(), "header" | "footer"))
-    };
     // The cheap test first: only marked elements have their ancestors walked.
     let ordered = visits[after.clone()]
         .iter()
@@ -519,19 +541,15 @@ fn date_texts(
 
 fn byline(visits: &[Visit<'_>]) -> Vec<String> {
     for v in visits {
-        if v.ctx.hidden || v.ctx.noscript || is_comment_area(v.el) {
+        if v.ctx.hidden || v.ctx.noscript {
             continue;
         }
         let el = v.el;
-        let rel_author = el
-            .value()
-            .attr("rel")
+        let rel_author = dom::raw_attr(el, "rel")
             .is_some_and(|r| r.split_ascii_whitespace().any(|r| r == "author"));
-        let itemprop_author = el
-            .value()
-            .attr("itemprop")
+        let itemprop_author = dom::raw_attr(el, "itemprop")
             .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "author"));
-        let marks = dom::class_and_id(el);
+        let marks = &v.marks;
         let marked = BYLINE_MARKERS.iter().any(|m| marks.contains(m))
             && !marks.contains("authoriz")
             && ![
@@ -545,7 +563,11 @@ fn byline(visits: &[Visit<'_>]) -> Vec<String> {
             ]
             .iter()
             .any(|m| marks.contains(m));
-        if !(rel_author || itemprop_author || marked) || el.value().name() == "img" {
+        // The ancestors are walked only for the few marked elements.
+        if !(rel_author || itemprop_author || marked)
+            || el.value().name() == "img"
+            || is_comment_area(el)
+        {
             continue;
         }
         let full = dom::text(el);
@@ -557,12 +579,11 @@ fn byline(visits: &[Visit<'_>]) -> Vec<String> {
             .descendants()
             .filter_map(ElementRef::wrap)
             .filter(|d| {
-                d.value()
-                    .attr("itemprop")
+                dom::raw_attr(*d, "itemprop")
                     .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "name"))
                     || (d.value().name() == "a"
-                        && (d.value().attr("rel").is_some_and(|r| r.contains("author"))
-                            || d.value().attr("href").is_some_and(|h| {
+                        && (dom::raw_attr(*d, "rel").is_some_and(|r| r.contains("author"))
+                            || dom::raw_attr(*d, "href").is_some_and(|h| {
                                 [
                                     "/author/",
                                     "/auteur/",
@@ -641,7 +662,7 @@ fn chrome_text(doc: &Html) -> String {
         .filter_map(ElementRef::wrap)
     {
         if matches!(el.value().name(), "header" | "footer")
-            || el.value().attr("role") == Some("contentinfo")
+            || dom::raw_attr(el, "role") == Some("contentinfo")
         {
             for t in el.text() {
                 if out.len() + t.len() > CHROME_TEXT_BYTES {
