@@ -1,14 +1,14 @@
-//! `ArticleUrl`: an article URL that is safe to look at (SPEC §3, security.md §2.1 step 1). Parse,
-//! don't validate: once a value of this type exists it is absolute http(s), has no userinfo, is
-//! at most 2048 bytes, names an allowed port, and is normalised (lower-case host without a
-//! trailing dot, punycode, no fragment), so it is also the cache key. Whether its host may be
-//! fetched is the fetch layer's question (`fetch::guard`).
+//! `ArticleUrl`: an article URL that is safe to look at (the README's "HTTP API", docs/security.md
+//! §2.1 step 1). Parse, don't validate: once a value of this type exists it is absolute http(s),
+//! has no userinfo, is at most 2048 bytes, names an allowed port, and is normalised (lower-case
+//! host without a trailing dot, punycode, no fragment), so it is also the cache key. Whether its
+//! host may be fetched is the fetch layer's question (`fetch::guard`).
 
 use std::fmt;
 
 use url::Url;
 
-/// Longest `url` parameter accepted (SPEC §3: longer is 414).
+/// Longest `url` parameter accepted (the README's "HTTP API": longer is 414).
 pub const MAX_URL_BYTES: usize = 2048;
 
 /// Ports fetched unless a deployment allows more (`APERCU_ALLOW_ADDRESSES` entries add theirs).
@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn urls_are_normalised_into_one_cache_key() {
-        // security.md I1: these name one resource.
+        // docs/security.md I1: these name one resource.
         for raw in [
             "HTTP://News.Example/a/./b?x=1#top",
             "http://news.example:80/a/b?x=1",
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn the_parsed_host_is_what_parser_confusion_tricks_resolve_to() {
-        // security.md A11: classify the host the url crate parsed, and fetch the same value.
+        // docs/security.md A11: classify the host the url crate parsed, and fetch the same value.
         let parsed = ArticleUrl::parse("http://127.0.0.1\\@127.0.0.2/", &[]).unwrap();
         assert_eq!(parsed.as_url().host_str(), Some("127.0.0.1"));
         let parsed = ArticleUrl::parse("http:/\\127.0.0.2/", &[]).unwrap();

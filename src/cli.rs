@@ -1,5 +1,6 @@
-//! The command line (SPEC §2): `serve` (also with no subcommand), and `inspect` and `render` on a
-//! URL (fetched through the same guarded pipeline as the service) or a saved page.
+//! The command line (the README's "Command line"): `serve` (also with no subcommand), and `inspect`
+//! and `render` on a URL (fetched through the same guarded pipeline as the service) or a saved
+//! page.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
-//! Settings (SPEC §5): each a flag and an `APERCU_*` variable, validated when the command line
-//! is parsed, with the defaults of the SPEC. Grouped by what uses them: fetching, cards, the
-//! cache, and the service itself.
+//! Settings (the README's "Configuration"): each a flag and an `APERCU_*` variable, validated when
+//! the command line is parsed, with the defaults the README lists. Grouped by what uses them:
+//! fetching, cards, the cache, and the service itself.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_CACHE_MAX_BYTES: u64 = 256 * 1024 * 1024;
 pub const DEFAULT_CACHE_TTL_SECS: u64 = 3600;
 pub const DEFAULT_STALE_TTL_SECS: u64 = 86_400;
-/// How long a failed fetch is remembered (security.md §2.2: 30–60 s).
+/// How long a failed fetch is remembered (docs/security.md §2.2: 30–60 s).
 pub const FAILURE_TTL: Duration = Duration::from_secs(30);
 
 /// A settings file that cannot be used.

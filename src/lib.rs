@@ -1,7 +1,8 @@
 //! Aperçu: article metadata, Open Graph cards and oEmbed for news pages.
 //!
-//! The pipeline (SPEC §1): `extract` turns page bytes into an [`extract::Article`]; the command
-//! line (`cli`) drives it. Pure stages never touch the network or the clock.
+//! The pipeline (the README's "How extraction works"): `extract` turns page bytes into an
+//! [`extract::Article`]; the command line (`cli`) drives it. Pure stages never touch the network or
+//! the clock.
 
 pub mod article_url;
 pub mod cache;

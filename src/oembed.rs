@@ -1,6 +1,6 @@
-//! oEmbed 1.0 (SPEC §3, <https://oembed.com>): the `rich` response whose `html` is a sandboxed
-//! iframe on our `/embed` page, sized within the consumer's `maxwidth`/`maxheight`, as JSON or
-//! XML. Pure: an article, the photo's size and the request in; a response out.
+//! oEmbed 1.0 (the README's "HTTP API", <https://oembed.com>): the `rich` response whose `html` is
+//! a sandboxed iframe on our `/embed` page, sized within the consumer's `maxwidth`/`maxheight`, as
+//! JSON or XML. Pure: an article, the photo's size and the request in; a response out.
 
 use std::fmt::Write as _;
 
@@ -17,7 +17,7 @@ pub const NATURAL_WIDTH: u32 = 600;
 pub const NATURAL_HEIGHT: u32 = 480;
 /// Below this width the embed page is no longer readable: such a bound is "cannot fit" (404).
 pub const MIN_WIDTH: u32 = 200;
-/// Bounds above this are clamped (security.md §2.3).
+/// Bounds above this are clamped (docs/security.md §2.3).
 pub const MAX_BOUND: u32 = 4096;
 /// Widths are rounded down to a multiple of this, so one article has a few dozen cached variants
 /// at most, whatever bounds consumers send.

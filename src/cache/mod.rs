@@ -46,7 +46,7 @@ pub use shared::{SharedPurge, SharedSettings, SharedTier};
 /// The shape of every key; bump it when a stored value's meaning changes.
 const KEY_SCHEMA: &str = "v1";
 
-/// Origin `max-age` is honoured, but only within these bounds (security.md §2.3, I4): a page
+/// Origin `max-age` is honoured, but only within these bounds (docs/security.md §2.3, I4): a page
 /// saying `no-store` is still cached for a while, one saying "a year" is re-checked daily.
 const MIN_ORIGIN_FRESHNESS: Duration = Duration::from_secs(5 * 60);
 const MAX_ORIGIN_FRESHNESS: Duration = Duration::from_secs(24 * 60 * 60);

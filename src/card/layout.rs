@@ -453,8 +453,9 @@ mod tests {
             (pill.rect.x, pill.rect.y, pill.rect.height),
             (64.0, 56.0, 44.0)
         );
-        // CARD_SPEC.md's formula gives 87.31, 432.83, 508.83 and 574.86; Chromium's reference
-        // picture has them on whole pixels, as Blink rounds the font's ascent and descent.
+        // The layout's formula (the font's ascent and descent at the line's size) gives 87.31,
+        // 432.83, 508.83 and 574.86; Chromium's reference picture has them on whole pixels, as
+        // Blink rounds the font's ascent and descent.
         assert_eq!(pill.text.baselines, [87.0]);
         assert_eq!(card.title.block.lines.len(), 2);
         assert_eq!(card.title.baselines, [432.0, 508.0]);

@@ -1,5 +1,5 @@
-//! Cards (SPEC §6): `Article` + photo + theme → layout (lines, glyphs, boxes; no pixels) →
-//! paint (pixels) → encode (PNG, JPEG, WebP). Pure: no network, no clock.
+//! Cards (the README's "How cards are made"): `Article` + photo + theme → layout (lines, glyphs,
+//! boxes; no pixels) → paint (pixels) → encode (PNG, JPEG, WebP). Pure: no network, no clock.
 
 mod breaks;
 pub mod encode;

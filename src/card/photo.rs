@@ -10,7 +10,7 @@ use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
 pub use super::theme::Crop;
 
-/// Bounds on what a photo may cost to decode (SPEC §5 `APERCU_MAX_IMAGE_*`).
+/// Bounds on what a photo may cost to decode (the README's "Configuration" `APERCU_MAX_IMAGE_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PhotoLimits {
     /// Width × height decoded at most.

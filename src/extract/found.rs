@@ -51,7 +51,7 @@ pub struct Crumb {
 }
 
 /// A dimension attribute (`og:image:width`, `width="1600"`): digits only, clamped to what an
-/// image can be (security.md H9: huge or negative values are ignored).
+/// image can be (docs/security.md H9: huge or negative values are ignored).
 #[must_use]
 pub fn parse_dimension(raw: &str) -> Option<u32> {
     let digits = raw.trim().trim_end_matches("px").trim();
@@ -59,4 +59,27 @@ pub fn parse_dimension(raw: &str) -> Option<u32> {
         .parse::<u32>()
         .ok()
         .filter(|n| (1..=100_000).contains(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_dimension;
+
+    #[test]
+    fn huge_negative_and_malformed_dimensions_are_ignored() {
+        assert_eq!(parse_dimension("1600"), Some(1600));
+        assert_eq!(parse_dimension(" 630px "), Some(630));
+        for raw in [
+            "-1",
+            "0",
+            "99999999999999999999",
+            "1e9",
+            "100001",
+            "abc",
+            "",
+            "12.5",
+        ] {
+            assert_eq!(parse_dimension(raw), None, "{raw}");
+        }
+    }
 }

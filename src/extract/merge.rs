@@ -1,6 +1,7 @@
-//! The merge: for each field, the first source (strongest first, SPEC §4) whose value survives
-//! cleaning, resolution and parsing. Per-field orders differ only where one signal is known to
-//! be more reliable (`<link rel=canonical>` over `og:url`, `<html lang>` over `og:locale`).
+//! The merge: for each field, the first source (strongest first, as the README's "How extraction
+//! works" lists them) whose value survives cleaning, resolution and parsing. Per-field orders
+//! differ only where one signal is known to be more reliable (`<link rel=canonical>` over `og:url`,
+//! `<html lang>` over `og:locale`).
 
 use chrono::NaiveDate;
 use url::Url;
@@ -94,7 +95,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     };
 
     // Title: a metadata title as the publisher wrote it; else the page's <title> with the site
-    // name cut (SPEC §4), or the <h1> when the <title> is only the site name.
+    // name cut, or the <h1> when the <title> is only the site name.
     // The JSON-LD `headline` is the headline by definition; `og:title` is a share title that
     // CMSs often fill with the <title>, site name included. Both are used as published.
     let title_order = [ranked[1], ranked[0], ranked[2], ranked[3], ranked[4]];

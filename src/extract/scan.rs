@@ -19,7 +19,7 @@ use scraper::{Html, HtmlTreeSink};
 use super::attribute_cap::cap_attributes;
 use super::dom;
 
-/// `<meta>` tags kept (security.md F3: 100k `<meta>` must not cost 100k entries).
+/// `<meta>` tags kept (docs/security.md F3: 100k `<meta>` must not cost 100k entries).
 pub const MAX_META_TAGS: usize = 512;
 /// `<link>` tags kept.
 pub const MAX_LINK_TAGS: usize = 256;

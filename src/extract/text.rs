@@ -1,5 +1,5 @@
-//! Text hygiene for every string that leaves the extractor (SPEC §4): whitespace collapsed,
-//! control, bidi-override and non-characters removed, lengths capped on a word boundary.
+//! Text hygiene for every string that leaves the extractor (the README's `GET /meta`): whitespace
+//! collapsed, control, bidi-override and non-characters removed, lengths capped on a word boundary.
 
 /// Longest title kept, in characters.
 pub const MAX_TITLE_CHARS: usize = 300;

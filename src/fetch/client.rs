@@ -1,9 +1,9 @@
-//! The HTTP client (security.md §2.1 steps 4–7): every hop checked by the [`Guard`] before it is
-//! sent, names resolved once by a resolver that drops what the guard refuses and hands reqwest
+//! The HTTP client (docs/security.md §2.1 steps 4–7): every hop checked by the [`Guard`] before it
+//! is sent, names resolved once by a resolver that drops what the guard refuses and hands reqwest
 //! only the addresses it may dial (reqwest never resolves again: the addresses are pinned),
 //! redirects followed by hand (at most five, each re-checked), one deadline for the whole fetch,
-//! caps on *decoded* bytes (compression bombs stop), and content types checked against magic
-//! bytes. Origin headers are never passed on: only the body and a few facts about it leave.
+//! caps on *decoded* bytes (compression bombs stop), and content types checked against magic bytes.
+//! Origin headers are never passed on: only the body and a few facts about it leave.
 //!
 //! reqwest's resolver hook sees a host name but not the port, while exemptions are exact
 //! `IP:port`: so there is one client per port (80, 443, and the exempt ports), each with a
@@ -23,8 +23,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use super::guard::{Blocked, Guard};
 use crate::article_url::{ArticleUrl, UrlError};
 
-/// Limits of one fetch (SPEC §5: `APERCU_FETCH_TIMEOUT`, `APERCU_MAX_HTML_BYTES`,
-/// `APERCU_MAX_IMAGE_BYTES`).
+/// Limits of one fetch (the README's "Configuration": `APERCU_FETCH_TIMEOUT`,
+/// `APERCU_MAX_HTML_BYTES`, `APERCU_MAX_IMAGE_BYTES`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchConfig {
     /// The whole fetch, redirects and body included.
@@ -40,7 +40,7 @@ pub struct FetchConfig {
     /// Decoded bytes of a feed or sitemap read at most; a longer one is cut there.
     pub max_feed_bytes: usize,
     pub user_agent: String,
-    /// Fetches in flight at once, all origins together (security.md §2.3: 64).
+    /// Fetches in flight at once, all origins together (docs/security.md §2.3: 64).
     pub global_concurrency: usize,
     /// Fetches in flight at once to one origin (host and port): one slow site cannot take
     /// every slot.
@@ -777,7 +777,7 @@ mod tests {
 
     #[tokio::test]
     async fn names_of_metadata_and_private_addresses_leave_nothing_to_dial() {
-        // security.md A7, A8 for names (literals are refused before any lookup, in `guard`).
+        // docs/security.md A7, A8 for names (literals are refused before any lookup, in `guard`).
         for answer in [
             "169.254.169.254",
             "fd00:ec2::254",

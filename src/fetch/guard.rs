@@ -1,8 +1,8 @@
-//! Which hosts and addresses may be fetched (security.md §2.1 steps 2–3, SPEC §5): the host
-//! allow-list (`APERCU_ALLOWED_HOSTS`), the name rules (`localhost`, `*.internal`…), and the
-//! address classifier every literal and every resolved address goes through, with the exact
-//! `IP:port` or CIDR exemptions of `APERCU_ALLOW_ADDRESSES`. Cloud metadata and unspecified
-//! addresses are never exempt.
+//! Which hosts and addresses may be fetched (docs/security.md §2.1 steps 2–3, the README's
+//! "Configuration"): the host allow-list (`APERCU_ALLOWED_HOSTS`), the name rules (`localhost`,
+//! `*.internal`…), and the address classifier every literal and every resolved address goes
+//! through, with the exact `IP:port` or CIDR exemptions of `APERCU_ALLOW_ADDRESSES`. Cloud metadata
+//! and unspecified addresses are never exempt.
 
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
@@ -249,7 +249,7 @@ fn is_own(own: SocketAddr, ip: IpAddr, port: u16) -> bool {
 pub struct Guard {
     pub hosts: AllowedHosts,
     pub exemptions: Vec<Exemption>,
-    /// The addresses this service listens on: never fetched, exempt or not (security.md A15),
+    /// The addresses this service listens on: never fetched, exempt or not (docs/security.md A15),
     /// so a URL cannot make the service ask itself, and again, and again.
     pub own: Vec<SocketAddr>,
 }
@@ -343,7 +343,7 @@ mod tests {
 
     #[test]
     fn every_special_purpose_address_is_refused_and_public_ones_pass() {
-        // security.md A3–A8, and the address tables of imgproxy and smokescreen (§1.1, §1.4).
+        // docs/security.md A3–A8, and the address tables of imgproxy and smokescreen.
         let refused = [
             "0.0.0.0",
             "0.1.2.3",
@@ -513,7 +513,7 @@ mod tests {
 
     #[test]
     fn every_encoding_of_a_loopback_literal_is_caught_before_dns() {
-        // security.md A4/A5: url parses them all to the same address.
+        // docs/security.md A4/A5: url parses them all to the same address.
         let guard = Guard::default();
         for raw in [
             "http://2130706434/",

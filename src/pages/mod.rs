@@ -1,5 +1,5 @@
-//! The HTML pages (SPEC §3): the embed page (the oEmbed iframe's document) and the share page
-//! (tags for crawlers, a redirect for people), through auto-escaping templates. Pure: an
+//! The HTML pages (the README's "HTTP API"): the embed page (the oEmbed iframe's document) and the
+//! share page (tags for crawlers, a redirect for people), through auto-escaping templates. Pure: an
 //! article and our public URL in, HTML and its security policy out.
 
 mod debugger;

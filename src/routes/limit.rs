@@ -1,4 +1,4 @@
-//! Per-client request limits (SPEC §3 "too many requests": 429 with `Retry-After`): a token
+//! Per-client request limits (429 with `Retry-After`, the README's "Errors"): a token
 //! bucket per client address, refilled at `APERCU_RATE_LIMIT` requests a minute, with that many
 //! as its burst. Probes (`/healthz`, `/readyz`, `/metrics`) are never limited.
 

@@ -1,4 +1,4 @@
-//! `GET /meta?url=U`: the article's metadata as JSON (SPEC §4).
+//! `GET /meta?url=U`: the article's metadata as JSON (the README's `GET /meta`).
 
 use actix_web::{HttpRequest, HttpResponse};
 

@@ -158,7 +158,7 @@ async fn render_explain_prints_the_template_each_line_and_the_font_of_every_run(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
-    // security.md B7: second-order SSRF through og:image; the card is drawn without it.
+    // docs/security.md B7: second-order SSRF through og:image; the card is drawn without it.
     let origin = start().await;
     let dir = tempfile::tempdir().unwrap();
     let out_file = dir.path().join("card.png");

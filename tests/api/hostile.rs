@@ -1,4 +1,4 @@
-//! Catalogue rows (security.md §3) that need the whole service: slow, cut and lying origins,
+//! Catalogue rows (docs/security.md §3) that need the whole service: slow, cut and lying origins,
 //! image bombs, discovery links, header injection, floods and clients that hang up.
 
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use crate::service::{error_code, header, json, sample, spawn_app, spawn_app_with
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trickling_origins_are_a_504_at_the_fetch_deadline() {
-    // security.md D7: one byte a second, or a byte every 100 ms forever; every read succeeds,
+    // docs/security.md D7: one byte a second, or a byte every 100 ms forever; every read succeeds,
     // only the total deadline ends them.
     let app = spawn_app_with(true, &["--fetch-timeout=1"]).await;
     for path in ["/slow/body", "/slow/trickle"] {
@@ -23,7 +23,7 @@ async fn trickling_origins_are_a_504_at_the_fetch_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_cut_mid_body_is_a_502_and_leaves_no_article() {
-    // security.md D6: closed early (FIN before the announced length) or reset (RST); nothing
+    // docs/security.md D6: closed early (FIN before the announced length) or reset (RST); nothing
     // cached but the brief memory of the failure.
     let app = spawn_app().await;
     for path in ["/lie/early-eof", "/lie/reset"] {
@@ -39,7 +39,7 @@ async fn a_page_cut_mid_body_is_a_502_and_leaves_no_article() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn image_bombs_leave_the_card_without_a_photo() {
-    // security.md E2 (a valid 20,000² PNG: 400 million pixels), E3 (JPEG frame of 65,500²),
+    // docs/security.md E2 (a valid 20,000² PNG: 400 million pixels), E3 (JPEG frame of 65,500²),
     // E4 (GIF frame of 65,535², and 10,000 frames: the first is enough).
     let app = spawn_app().await;
     for name in [
@@ -73,7 +73,7 @@ async fn image_bombs_leave_the_card_without_a_photo() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oembed_discovery_links_in_a_page_are_never_followed() {
-    // security.md B8: the metadata comes from the page itself; its discovery links to the
+    // docs/security.md B8: the metadata comes from the page itself; its discovery links to the
     // canary are not fetched.
     let app = spawn_app().await;
     for route in ["/meta", "/card.png", "/oembed", "/embed"] {
@@ -85,7 +85,7 @@ async fn oembed_discovery_links_in_a_page_are_never_followed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn line_breaks_in_scraped_text_never_reach_response_headers() {
-    // security.md H7: the title and the photo URL carry CR/LF and a header after it.
+    // docs/security.md H7: the title and the photo URL carry CR/LF and a header after it.
     let app = spawn_app().await;
     for route in [
         "/meta",
@@ -117,7 +117,7 @@ async fn line_breaks_in_scraped_text_never_reach_response_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_distinct_urls_stays_within_the_cache_bound() {
-    // security.md I5: 600 articles and their metadata weigh about 1.4 MB unbounded.
+    // docs/security.md I5: 600 articles and their metadata weigh about 1.4 MB unbounded.
     let bound = 1024 * 1024;
     let app = spawn_app_with(true, &[&format!("--cache-max-bytes={bound}")]).await;
     let mut requests = tokio::task::JoinSet::new();
@@ -144,7 +144,7 @@ async fn a_flood_of_distinct_urls_stays_within_the_cache_bound() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_hangs_up_does_not_strand_the_next_one() {
-    // security.md I7: the first client gives up while the slow page is being fetched; a second
+    // docs/security.md I7: the first client gives up while the slow page is being fetched; a second
     // one asking for the same card gets it, with one or two origin fetches, no hang.
     let app = spawn_app().await;
     let impatient = reqwest::Client::builder()
@@ -170,7 +170,7 @@ async fn a_client_that_hangs_up_does_not_strand_the_next_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_announcing_ten_gibibytes_is_read_to_the_cap() {
-    // security.md D4 through the service: the head was read, so there is an article.
+    // docs/security.md D4 through the service: the head was read, so there is an article.
     let app = spawn_app_with(true, &["--fetch-timeout=5"]).await;
     let response = app.get(&app.url("/meta", "/huge/content-length")).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -180,7 +180,7 @@ async fn a_page_announcing_ten_gibibytes_is_read_to_the_cap() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_kilobyte_url_is_refused_at_once() {
-    // security.md A14: refused by our length check or by the transport's header limit, never a
+    // docs/security.md A14: refused by our length check or by the transport's header limit, never a
     // hang (actix-web#1885) and never a fetch. Sent by hand: HTTP clients refuse such URIs.
     let app = spawn_app().await;
     let article = app.origin.url(&format!("/ok?{}", "a".repeat(100 * 1024)));

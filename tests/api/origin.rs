@@ -53,7 +53,7 @@ impl Origin {
     }
 }
 
-/// Starts the origin on 127.0.0.1 and the canary on 127.0.0.2 *on the same port* (security.md
+/// Starts the origin on 127.0.0.1 and the canary on 127.0.0.2 *on the same port* (docs/security.md
 /// §3: `O = 127.0.0.1:P`, `C = 127.0.0.2:P`), so that the port policy cannot be what keeps a
 /// request away from the canary: only the address checks can.
 pub async fn start() -> Origin {
@@ -518,7 +518,7 @@ fn png_header_with(width: u32, height: u32, bit_depth: u8, color_type: u8) -> Ve
 }
 
 /// A valid 20,000 × 20,000 one-bit PNG: about 50 KB on the wire, 400 million pixels decoded
-/// (security.md E2). Compressed once per test run.
+/// (docs/security.md E2). Compressed once per test run.
 fn png_bomb() -> &'static [u8] {
     static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     BOMB.get_or_init(|| {

@@ -240,8 +240,8 @@ async fn page_errors_are_html_pages_with_the_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_photo_url_cannot_break_out_into_styles() {
-    // security.md H3: the page's photo is our own `/thumb` URL in an `src` attribute; no URL is
-    // ever written into CSS, and the only style is the fixed one the CSP hashes.
+    // docs/security.md H3: the page's photo is our own `/thumb` URL in an `src` attribute; no URL
+    // is ever written into CSS, and the only style is the fixed one the CSP hashes.
     let app = spawn_app().await;
     let (headers, document) = page(&app, "/embed", "/article/css-breakout").await;
     assert!(select(&document, "[style]").is_empty());

@@ -79,7 +79,7 @@ async fn production_defaults_refuse_the_loopback_origin() {
 
 #[tokio::test]
 async fn other_loopback_addresses_and_ports_are_refused_before_any_connection() {
-    // security.md A1, A2, A4, A5.
+    // docs/security.md A1, A2, A4, A5.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     let canary_port = origin.canary.port();
@@ -113,7 +113,8 @@ async fn other_loopback_addresses_and_ports_are_refused_before_any_connection() 
 
 #[tokio::test]
 async fn redirects_are_checked_at_every_hop() {
-    // security.md B1–B5: every blocked target is one answer (502), and the canary sees nothing.
+    // docs/security.md B1–B5: every blocked target is one answer (502), and the canary sees
+    // nothing.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     for path in [
@@ -151,7 +152,7 @@ async fn redirects_are_checked_at_every_hop() {
 
 #[tokio::test]
 async fn names_resolve_once_to_allowed_addresses_only() {
-    // security.md C1–C3: mixed answers keep the allowed one; only-denied answers are a 502.
+    // docs/security.md C1–C3: mixed answers keep the allowed one; only-denied answers are a 502.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     let port = origin.addr.port();
@@ -183,7 +184,7 @@ async fn names_resolve_once_to_allowed_addresses_only() {
 
 #[tokio::test]
 async fn slow_and_hanging_origins_end_at_the_deadline() {
-    // security.md D7, D8: the total deadline covers headers and body.
+    // docs/security.md D7, D8: the total deadline covers headers and body.
     let origin = start().await;
     let f = fetcher(
         &origin,
@@ -211,7 +212,7 @@ async fn slow_and_hanging_origins_end_at_the_deadline() {
 
 #[tokio::test]
 async fn bodies_stop_at_the_decoded_cap() {
-    // security.md D1, D2, D11: endless pages are cut (their head is kept), images refused,
+    // docs/security.md D1, D2, D11: endless pages are cut (their head is kept), images refused,
     // and a gzip bomb stops at the cap of decoded bytes.
     let origin = start().await;
     let f = fetcher(&origin, quick());
@@ -234,7 +235,7 @@ async fn bodies_stop_at_the_decoded_cap() {
 
 #[tokio::test]
 async fn wrong_types_and_statuses_are_refused() {
-    // security.md E5, E6, F10, D9; a 404 stays a 404.
+    // docs/security.md E5, E6, F10, D9; a 404 stays a 404.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     assert!(matches!(
@@ -287,7 +288,7 @@ async fn a_host_gets_no_more_than_its_share_of_outbound_slots() {
 
 #[tokio::test]
 async fn lying_and_oversized_answers_are_refused() {
-    // security.md D6 (a body cut short of its Content-Length) and D10 (1 MiB of header, 10,000
+    // docs/security.md D6 (a body cut short of its Content-Length) and D10 (1 MiB of header, 10,000
     // headers): errors, never a partial page taken for a whole one, never a hang.
     let origin = start().await;
     let f = fetcher(&origin, quick());
@@ -303,7 +304,7 @@ async fn lying_and_oversized_answers_are_refused() {
 
 #[tokio::test]
 async fn a_compression_bomb_labelled_as_an_image_is_refused_at_the_image_cap() {
-    // security.md D12: images are never cut and used; past the decoded cap they are refused.
+    // docs/security.md D12: images are never cut and used; past the decoded cap they are refused.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     let result = fetch(&f, &origin.url("/bomb/gzip-as-image"), Kind::Image).await;
@@ -315,9 +316,9 @@ async fn a_compression_bomb_labelled_as_an_image_is_refused_at_the_image_cap() {
 
 #[tokio::test]
 async fn declared_sizes_are_never_trusted() {
-    // security.md D4: 10 GiB announced: a page is read up to the cap (its head is what matters),
-    // an image is refused from the header. D5: a body longer than its Content-Length is cut at
-    // the declared length; what follows is not read as part of it.
+    // docs/security.md D4: 10 GiB announced: a page is read up to the cap (its head is what
+    // matters), an image is refused from the header. D5: a body longer than its Content-Length is
+    // cut at the declared length; what follows is not read as part of it.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     let page = fetch(&f, &origin.url("/huge/content-length"), Kind::Page)
@@ -339,7 +340,7 @@ async fn declared_sizes_are_never_trusted() {
 
 #[tokio::test]
 async fn a_connection_reset_mid_body_is_an_error_not_a_page() {
-    // security.md D6.
+    // docs/security.md D6.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     let result = fetch(&f, &origin.url("/lie/reset"), Kind::Page).await;
@@ -351,7 +352,7 @@ async fn a_connection_reset_mid_body_is_an_error_not_a_page() {
 
 #[tokio::test]
 async fn an_encoded_line_break_in_a_redirect_stays_in_the_path() {
-    // security.md B6: `%0D%0A` in a Location is followed literally; no header is made of it.
+    // docs/security.md B6: `%0D%0A` in a Location is followed literally; no header is made of it.
     let origin = start().await;
     let f = fetcher(&origin, quick());
     let result = fetch(&f, &origin.url("/redirect/crlf"), Kind::Page).await;
@@ -377,7 +378,7 @@ impl apercu::fetch::Lookup for SilentDns {
 
 #[tokio::test]
 async fn a_silent_dns_server_ends_at_the_dns_timeout() {
-    // security.md C4: a lookup that never ends is given up at `dns_timeout`, well before the
+    // docs/security.md C4: a lookup that never ends is given up at `dns_timeout`, well before the
     // total deadline; a name that does not exist is a 502 (`unknown.test` above).
     let config = FetchConfig {
         dns_timeout: Duration::from_millis(300),

@@ -696,7 +696,7 @@ async fn the_service_never_fetches_itself_even_when_its_address_is_exempt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_origin_header_reaches_our_answers() {
-    // security.md H8: cookies, refreshes, policies and CORS of the origin stay there.
+    // docs/security.md H8: cookies, refreshes, policies and CORS of the origin stay there.
     let app = spawn_app().await;
     for route in ["/meta", "/card.png", "/embed", "/share", "/oembed"] {
         let response = app.get(&app.url(route, "/headers/set-cookie")).await;

@@ -1,4 +1,4 @@
-//! Hostile pages (security.md §3.6): each completes and gives a (possibly empty) article.
+//! Hostile pages (docs/security.md §3.6): each completes and gives a (possibly empty) article.
 //! Time bounds are measured by `benches/extract.rs`, not asserted here.
 
 use std::fmt::Write;
