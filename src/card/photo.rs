@@ -8,6 +8,8 @@ use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
+use crate::extract::{is_blurhash, is_hex_colour};
+
 pub use super::theme::Crop;
 
 /// Bounds on what a photo may cost to decode (the README's "Configuration" `APERCU_MAX_IMAGE_*`).
@@ -163,21 +165,6 @@ impl Placeholder {
     pub fn is_valid(&self) -> bool {
         is_hex_colour(&self.color) && is_blurhash(&self.blurhash)
     }
-}
-
-/// `#rrggbb`.
-#[must_use]
-pub fn is_hex_colour(value: &str) -> bool {
-    value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// A `BlurHash`: base 83 characters, at most 9×9 components.
-#[must_use]
-pub fn is_blurhash(value: &str) -> bool {
-    (6..=6 + 2 * 80).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"#$%*+,-.:;=?@[]^_{|}~".contains(&b))
 }
 
 impl Logo {

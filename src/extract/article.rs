@@ -122,13 +122,29 @@ impl Article {
             ]
             .into_iter()
             .flatten()
-            .all(crate::card::photo::is_hex_colour)
+            .all(is_hex_colour)
             && self
                 .lead_image
                 .as_ref()
                 .and_then(|lead| lead.blurhash.as_deref())
-                .is_none_or(crate::card::photo::is_blurhash)
+                .is_none_or(is_blurhash)
     }
+}
+
+/// `#rrggbb`: the only colour form an article carries (a theme colour, a photo's dominant
+/// colour), and what values read back from outside the process are held to.
+#[must_use]
+pub fn is_hex_colour(value: &str) -> bool {
+    value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A `BlurHash` (<https://blurha.sh>): base 83 characters, at most 9×9 components.
+#[must_use]
+pub fn is_blurhash(value: &str) -> bool {
+    (6..=6 + 2 * 80).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"#$%*+,-.:;=?@[]^_{|}~".contains(&b))
 }
 
 /// The article's photo.

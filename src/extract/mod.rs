@@ -23,7 +23,9 @@ mod title;
 mod twitter;
 mod urls;
 
-pub use article::{Article, Field, LeadImage, Source, Sources, TextDirection};
+pub use article::{
+    Article, Field, LeadImage, Source, Sources, TextDirection, is_blurhash, is_hex_colour,
+};
 pub use dates::Timestamp;
 pub use text::has_forbidden_char;
 
