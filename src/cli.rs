@@ -593,7 +593,7 @@ fn warm(
         out,
         "warmed {ok} of {done} articles in {seconds:.1} s ({:.1} articles/s)",
         if seconds > 0.0 {
-            ok as f64 / seconds
+            f64::from(u32::try_from(ok).unwrap_or(u32::MAX)) / seconds
         } else {
             0.0
         }

@@ -851,7 +851,10 @@ impl Service {
     /// the article gives now, the answer held was drawn from an older article and is made
     /// again rather than served as the new one. `pick` names the answer's version among the
     /// article's, `body` finds its body.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the version check needs each of these and they are all of one call"
+    )]
     async fn at_version<V, F, Fut>(
         self: &Arc<Self>,
         kind: Kind,

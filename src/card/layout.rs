@@ -161,7 +161,11 @@ impl CardLayout {
         match &self.backdrop {
             Backdrop::Photo { .. } => Some((self.width, self.height)),
             // Whole pixels by construction (see `place_photo`).
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "the panel lies within the 1200×630 card"
+            )]
             Backdrop::Split { panel, .. } => Some((panel.width as u32, panel.height as u32)),
             Backdrop::Plain { .. } => None,
         }
@@ -180,13 +184,22 @@ enum Placement {
 /// photo that covers the card without being blown up past [`MAX_COVER_UPSCALE`] covers it; a
 /// portrait one, or a smaller one, goes in the split template's panel if it fills it within
 /// [`MAX_PANEL_UPSCALE`]; a smaller one still is left out.
-#[allow(clippy::cast_precision_loss)] // photo sides are capped far below 2^24
+/// A side of the card in layout units.
+#[expect(clippy::cast_precision_loss, reason = "1200 and 630 are exact in f32")]
+fn card_side(pixels: u32) -> f32 {
+    pixels as f32
+}
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "photo sides are capped far below 2^24"
+)]
 fn place_photo(size: Option<(u32, u32)>, template: Template) -> Placement {
     let Some((pw, ph)) = size.filter(|(w, h)| *w > 0 && *h > 0) else {
         return Placement::Nowhere;
     };
     let (pw, ph) = (pw as f32, ph as f32);
-    let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
+    let (w, h) = (card_side(CARD_WIDTH), card_side(CARD_HEIGHT));
     let cover_upscale = (w / pw).max(h / ph);
     let panel_width = (h * pw / ph)
         .round()
@@ -221,7 +234,7 @@ pub fn layout(
         Placement::Panel(width) => width,
         _ => 0.0,
     };
-    let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
+    let (w, h) = (card_side(CARD_WIDTH), card_side(CARD_HEIGHT));
     let margin = theme.margin;
     // The text's region: the card, or what the panel leaves of it.
     let content = w - panel_width - 2.0 * margin;
@@ -340,7 +353,7 @@ pub fn layout(
     });
 
     let line_height = title_block.size * title_style.line_height;
-    #[allow(clippy::cast_precision_loss)] // a handful of lines
+    #[expect(clippy::cast_precision_loss, reason = "a handful of lines")]
     let block_height = title_block.lines.len() as f32 * line_height;
     let title_bottom = footer_top - TITLE_TO_FOOTER;
     let title_top = if photo {
@@ -351,7 +364,7 @@ pub fn layout(
             .map_or(margin, |p| p.rect.y + p.rect.height + PILL_TO_TITLE);
         (region_top + (title_bottom - region_top - block_height) / 2.0).max(region_top)
     };
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss, reason = "a handful of lines")]
     let baselines = (0..title_block.lines.len())
         .map(|i| {
             baseline(

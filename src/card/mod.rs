@@ -195,7 +195,7 @@ impl Renderer {
 }
 
 /// A logo's width / height.
-#[allow(clippy::cast_precision_loss)]
+#[expect(clippy::cast_precision_loss, reason = "logo sides are far below 2^24")]
 fn logo_aspect(logo: Option<&Logo>) -> Option<f32> {
     logo.map(|l| l.image.width() as f32 / l.image.height().max(1) as f32)
 }

@@ -69,7 +69,12 @@ impl GlyphCache {
     }
 }
 
-#[allow(clippy::cast_precision_loss)] // sizes and offsets are small integers
+#[expect(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "glyph sizes and bounds are a few hundred pixels; coverage is clamped to 0..=255"
+)]
 fn rasterize(fonts: &FontBook, key: GlyphKey) -> Option<Raster> {
     let face = fonts.face(key.face)?;
     let size = key.size as f32 / 8.0;
@@ -102,7 +107,13 @@ fn rasterize(fonts: &FontBook, key: GlyphKey) -> Option<Raster> {
 }
 
 /// A colour bitmap glyph (CBDT, sbix) scaled from its strike to `size`.
-#[allow(clippy::cast_precision_loss, clippy::cast_possible_wrap)]
+#[expect(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a colour glyph's strike and its scaled size are a few hundred pixels"
+)]
 fn color_glyph(image: &GlyphImage<'_>, size: f32) -> Option<Raster> {
     let decoded = match image.format {
         ab_glyph::GlyphImageFormat::Png => {
@@ -141,9 +152,7 @@ fn premultiply(image: &mut RgbaImage) {
 fn mul(value: u8, alpha: u16) -> u8 {
     let v = u16::from(value) * alpha + 128;
     // At most 255 × 255 + 128 shifted down: fits a byte.
-    #[allow(clippy::cast_possible_truncation)]
-    let out = ((v + (v >> 8)) >> 8) as u8;
-    out
+    ((v + (v >> 8)) >> 8) as u8
 }
 
 /// Draws `layout` over `photo` (cut to [`CardLayout::photo_size`]) or over the backdrop colour.
@@ -187,7 +196,10 @@ pub fn paint(
         Backdrop::Split { panel, .. } => {
             if let Some(photo) = photo.filter(|p| Some(p.dimensions()) == layout.photo_size()) {
                 // Whole pixels within the card by construction (see `layout`).
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "the panel lies within the card"
+                )]
                 let (x, y) = (panel.x as i64, panel.y as i64);
                 image::imageops::replace(&mut canvas, photo, x, y);
             }
@@ -208,7 +220,10 @@ pub fn paint(
 }
 
 /// Scrim opacity per row, linear between the stops.
-#[allow(clippy::cast_precision_loss)]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "rows of the card, far below 2^24"
+)]
 fn gradient(stops: &[(f32, f32)], height: u32) -> Vec<f32> {
     (0..height)
         .map(|y| {
@@ -233,10 +248,11 @@ fn gradient(stops: &[(f32, f32)], height: u32) -> Vec<f32> {
 /// per row, the 95th-percentile brightness across the text column must fall to
 /// [`MAX_BACKGROUND_FOR_WHITE_TEXT`]. The extra darkness never decreases going down the text,
 /// and fades in over the 96 rows above it, so no edge shows.
-#[allow(
+#[expect(
     clippy::cast_precision_loss,
     clippy::cast_possible_truncation,
-    clippy::cast_sign_loss
+    clippy::cast_sign_loss,
+    reason = "pixel positions and brightness percentiles of a 1200×630 card"
 )]
 fn adapt_to_photo(
     canvas: &RgbImage,
@@ -286,7 +302,11 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
     u8::try_from(y).unwrap_or(255)
 }
 
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a clamped opacity times 256 fits u16; a byte times at most 256, shifted by 8, is a byte"
+)]
 fn darken_rows(canvas: &mut RgbImage, alpha: &[f32]) {
     let width = canvas.width() as usize;
     for (row, a) in canvas.as_mut().chunks_exact_mut(width * 3).zip(alpha) {
@@ -312,7 +332,7 @@ fn blend(canvas: &mut RgbImage, x: i64, y: i64, color: Color, coverage: u8) {
     }
 }
 
-#[allow(clippy::cast_possible_truncation)]
+#[expect(clippy::cast_possible_truncation, reason = "rectangles of the card")]
 fn fill_rect(canvas: &mut RgbImage, rect: Rect, color: Color) {
     for y in rect.y.round() as i64..(rect.y + rect.height).round() as i64 {
         for x in rect.x.round() as i64..(rect.x + rect.width).round() as i64 {
@@ -322,10 +342,11 @@ fn fill_rect(canvas: &mut RgbImage, rect: Rect, color: Color) {
 }
 
 /// An anti-aliased rounded rectangle: coverage from the signed distance at each pixel centre.
-#[allow(
+#[expect(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
-    clippy::cast_precision_loss
+    clippy::cast_precision_loss,
+    reason = "rectangles of the card; coverage clamped to 0..=1 times 255 is a byte"
 )]
 fn fill_rounded_rect(canvas: &mut RgbImage, rect: Rect, radius: f32, color: Color) {
     let r = radius.min(rect.width / 2.0).min(rect.height / 2.0);
@@ -352,7 +373,11 @@ fn fill_rounded_rect(canvas: &mut RgbImage, rect: Rect, radius: f32, color: Colo
     }
 }
 
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "text sizes and glyph positions within the card"
+)]
 fn draw_text(canvas: &mut RgbImage, text: &TextBox, fonts: &FontBook, cache: &GlyphCache) {
     let size = (text.block.size * 8.0).round() as u32;
     for (i, line) in text.block.lines.iter().enumerate() {
@@ -414,7 +439,11 @@ fn composite(canvas: &mut RgbImage, image: &RgbaImage, left: i64, top: i64) {
     }
 }
 
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the logo's box lies within the card"
+)]
 fn draw_logo(canvas: &mut RgbImage, rect: Rect, logo: &RgbaImage) {
     let (w, h) = (
         rect.width.round().max(1.0) as u32,

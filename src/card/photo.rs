@@ -136,7 +136,8 @@ impl Photo {
             .into_values()
             .max_by_key(|(count, sums)| (*count, sums[0], sums[1], sums[2]))
             .unwrap_or((1, [0; 3]));
-        let [r, g, b] = sums.map(|sum| (sum / count.max(1)) as u8);
+        // The mean of bytes is a byte.
+        let [r, g, b] = sums.map(|sum| u8::try_from(sum / count.max(1)).unwrap_or(u8::MAX));
         let rgba: Vec<u8> = small
             .pixels()
             .flat_map(|pixel| [pixel.0[0], pixel.0[1], pixel.0[2], 255])
@@ -208,7 +209,10 @@ impl Logo {
             let kept_width = (u64::from(width) * u64::from(ICON_KEPT_SIDE) / u64::from(height))
                 .clamp(1, u64::from(ICON_KEPT_SIDE) * 8);
             // At most eight times the kept side: fits.
-            #[allow(clippy::cast_possible_truncation)]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "at most eight times the kept side"
+            )]
             let kept_width = kept_width as u32;
             image::imageops::resize(
                 &image,
@@ -254,11 +258,11 @@ impl Logo {
 /// anti-aliased over one pixel.
 fn round_corners(image: &mut image::RgbaImage, radius: f32) {
     let (w, h) = image.dimensions();
-    #[allow(clippy::cast_precision_loss)] // icons are small
+    #[expect(clippy::cast_precision_loss, reason = "icons are small")]
     let (wf, hf) = (w as f32, h as f32);
     let r = wf.min(hf) * radius;
     for (x, y, pixel) in image.enumerate_pixels_mut() {
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(clippy::cast_precision_loss, reason = "icons are small")]
         let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
         let cx = px.clamp(r, wf - r);
         let cy = py.clamp(r, hf - r);
@@ -266,7 +270,11 @@ fn round_corners(image: &mut image::RgbaImage, radius: f32) {
         if outside > -1.0 {
             let coverage = (-outside).clamp(0.0, 1.0);
             // Coverage in [0, 1] times a byte: fits.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a byte times a coverage in 0..=1 is a byte"
+            )]
             let alpha = (f32::from(pixel[3]) * coverage).round() as u8;
             pixel[3] = alpha;
         }
@@ -440,6 +448,12 @@ const SALIENCY_MARGIN: f32 = 1.2;
 /// Where to cut a `crop` (width, height, in photo pixels) so that it holds the most of the
 /// photo's salient region, as smartcrop.js weighs it: detail (edges), skin tones and
 /// saturation; `None` when that cut is not clearly better than `fixed`.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss,
+    reason = "positions on a 96-pixel saliency map and in a photo of at most 40 megapixels"
+)]
 fn salient_cut(photo: &Photo, crop: (f64, f64), fixed: (f64, f64)) -> Option<(f64, f64)> {
     let (w, h) = (photo.width(), photo.height());
     let (tw, th) = if w >= h {
@@ -558,6 +572,11 @@ fn saliency(image: &RgbImage) -> Vec<f32> {
 mod tests {
     use super::*;
 
+    /// A test colour channel: the values passed are below 256.
+    fn byte(value: u32) -> u8 {
+        u8::try_from(value).unwrap()
+    }
+
     fn png(width: u32, height: u32) -> Vec<u8> {
         let pixels = image::RgbImage::from_pixel(width, height, image::Rgb([255, 136, 0]));
         let mut out = Cursor::new(Vec::new());
@@ -614,7 +633,7 @@ mod tests {
     #[test]
     fn a_large_jpeg_is_decoded_at_a_reduced_scale_never_below_the_card() {
         let big = RgbImage::from_fn(3000, 2000, |x, y| {
-            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+            image::Rgb([byte(x % 256), byte(y % 256), 128])
         });
         let mut jpeg = Vec::new();
         jpeg_encoder::Encoder::new(&mut jpeg, 85)
@@ -758,11 +777,11 @@ mod tests {
     fn without_a_clear_subject_the_smart_cut_is_the_fixed_one() {
         // A grey ramp, and a saturated sky darkening downwards: nothing stands out anywhere.
         let ramp = Photo::from(RgbImage::from_fn(1600, 1200, |x, _| {
-            let v = (x / 8) as u8;
+            let v = byte(x / 8);
             image::Rgb([v, v, v])
         }));
         let sky = Photo::from(RgbImage::from_fn(1200, 1600, |_, y| {
-            image::Rgb([40, 70, (200 - y / 10) as u8])
+            image::Rgb([40, 70, byte(200 - y / 10)])
         }));
         for plain in [ramp, sky] {
             assert_eq!(

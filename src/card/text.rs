@@ -180,7 +180,7 @@ fn shape<'t>(fonts: &FontBook, text: &'t str, style: &TextStyle<'_>) -> Shaped<'
                 shaped.missing.extend(text[cluster..].chars().next());
                 continue;
             }
-            #[allow(clippy::cast_precision_loss)] // font units fit f32 exactly
+            #[expect(clippy::cast_precision_loss, reason = "font units fit f32 exactly")]
             shaped.glyphs.push(ShapedGlyph {
                 face: face_id,
                 glyph: info.glyph_id,
@@ -906,7 +906,7 @@ mod tests {
     fn french_punctuation_stays_with_its_word_even_after_an_ordinary_space() {
         let text = "Faut-il vraiment tout changer ? « Oui\u{a0}», répond le ministre : « Non ! »";
         for width in (300..900).step_by(23) {
-            #[allow(clippy::cast_precision_loss)]
+            #[expect(clippy::cast_precision_loss, reason = "test widths are small integers")]
             let block = layout_paragraph(
                 fonts(),
                 text,

@@ -120,7 +120,11 @@ fn parse_color(raw: &str) -> Option<Color> {
                 return None;
             }
             // 0..=1 scaled to 0..=255 and rounded: always in range.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "an alpha in 0..=1 times 255 is a byte"
+            )]
             let a = (a * 255.0).round() as u8;
             a
         }

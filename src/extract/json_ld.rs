@@ -120,7 +120,7 @@ fn similarity(candidate: &str, reference: &str) -> f32 {
     }
     let shared = candidate.iter().filter(|w| reference.contains(w)).count();
     // Word counts of a title: far below f32's exact-integer range.
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss, reason = "string lengths far below 2^24")]
     let ratio = shared as f32 / candidate.len() as f32;
     ratio
 }

@@ -615,7 +615,11 @@ fn fields(report: &Report) -> Vec<FieldView> {
 /// Bytes in words.
 fn size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        // Shown to one decimal: kilobytes are exact in f64.
+        format!(
+            "{:.1} MB",
+            f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0
+        )
     } else if bytes >= 1024 {
         format!("{} KB", bytes.div_ceil(1024))
     } else {

@@ -476,8 +476,8 @@ async fn site(stream: &mut TcpStream, path: &str, me: SocketAddr) -> std::io::Re
 pub fn fixture_jpeg(width: u32, height: u32) -> Vec<u8> {
     let pixels = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([
-            (40 + x * 160 / width) as u8,
-            (60 + y * 120 / height) as u8,
+            u8::try_from(40 + x * 160 / width).unwrap(),
+            u8::try_from(60 + y * 120 / height).unwrap(),
             150,
         ])
     });

@@ -72,7 +72,7 @@ async fn warm(app: &TestApp, body: &Value) -> Value {
 
 /// Whether a metric's `value` is `count`.
 fn same(value: f64, count: usize) -> bool {
-    (value - count as f64).abs() < 1e-9
+    (value - f64::from(u32::try_from(count).unwrap())).abs() < 1e-9
 }
 
 /// The results of `progress` for `url`.
@@ -281,7 +281,7 @@ async fn watched_feeds_warm_each_new_item_once_for_all_the_instances_sharing_a_r
                 for app in apps {
                     total += sample(&app.metrics().await, "apercu_warmed_articles_total");
                 }
-                if total >= n as f64 {
+                if total >= f64::from(u32::try_from(n).unwrap()) {
                     return total;
                 }
                 assert!(

@@ -18,7 +18,7 @@ fn japanese_lines_never_start_with_closing_punctuation_or_end_with_an_opening_br
         let fit = Fit {
             max_size: 48.0,
             min_size: 48.0,
-            max_width: width as f32,
+            max_width: f32::from(u16::try_from(width).unwrap()),
             max_lines: 20,
             wrap: Wrap::Greedy,
         };
@@ -37,7 +37,7 @@ fn japanese_lines_never_start_with_closing_punctuation_or_end_with_an_opening_br
                 "width {width}: line {i} {:?}",
                 line.text
             );
-            assert!(line.width <= width as f32 + 0.01);
+            assert!(line.width <= f32::from(u16::try_from(width).unwrap()) + 0.01);
         }
     }
 }
@@ -63,7 +63,7 @@ fn japanese(size: f32, width: f32, lines: usize) -> (TextStyle<'static>, Fit) {
 fn japanese_breaks_between_phrases_and_a_line_opening_with_a_bracket_is_not_indented() {
     let text = "東京で桜が満開、平年より5日早く　気象庁が発表「今週末が見ごろ」";
     for width in (300..1000).step_by(23) {
-        let (style, fit) = japanese(48.0, width as f32, 20);
+        let (style, fit) = japanese(48.0, f32::from(u16::try_from(width).unwrap()), 20);
         let block = layout_paragraph(&renderer().fonts, text, &style, &fit);
         for line in &block.lines {
             // より, 見ごろ, 今週末 are never cut (they fit on any of these lines).
@@ -78,7 +78,7 @@ fn japanese_breaks_between_phrases_and_a_line_opening_with_a_bracket_is_not_inde
                     );
                 }
             }
-            assert!(line.width <= width as f32 + 0.01);
+            assert!(line.width <= f32::from(u16::try_from(width).unwrap()) + 0.01);
         }
     }
     let (style, fit) = japanese(48.0, 1000.0, 1);

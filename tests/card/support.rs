@@ -42,6 +42,11 @@ pub fn synthetic(
     let mut image = RgbImage::new(width, height);
     for (x, y, p) in image.enumerate_pixels_mut() {
         let t = f64::from(y) / f64::from(height.max(1));
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a mix of two bytes is a byte"
+        )]
         let mix = |a: u8, b: u8| (f64::from(a) * (1.0 - t) + f64::from(b) * t).round() as u8;
         *p = Rgb([
             mix(top[0], bottom[0]),

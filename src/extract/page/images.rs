@@ -144,7 +144,11 @@ fn largest_in_srcset(srcset: &str) -> Option<(String, Option<u32>)> {
 }
 
 /// A pixel-density descriptor (`2x`) as a rank comparable with nothing else: thousandths.
-#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)] // clamped to 0..=100_000 first
+#[expect(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_truncation,
+    reason = "clamped to 0..=100_000 first"
+)]
 fn density_rank(x: f32) -> u32 {
     (x.clamp(0.0, 100.0) * 1000.0) as u32
 }
@@ -209,7 +213,7 @@ pub(super) fn lead_images(
         let (width, height) = match (srcset_width, width, height) {
             (Some(sw), Some(w), Some(h)) => (
                 Some(sw),
-                Some((u64::from(sw) * u64::from(h) / u64::from(w)) as u32),
+                u32::try_from(u64::from(sw) * u64::from(h) / u64::from(w)).ok(),
             ),
             (Some(sw), _, _) => (Some(sw), None),
             (None, w, h) => (w, h),
