@@ -1,4 +1,4 @@
-//! `ArticleUrl`: an article URL that is safe to look at (the README's "HTTP API", docs/security.md
+//! `ArticleUrl`: an article URL that is safe to look at (docs/api.md, docs/security.md
 //! §2.1 step 1). Parse, don't validate: once a value of this type exists it is absolute http(s),
 //! has no userinfo, is at most 2048 bytes, names an allowed port, and is normalised (lower-case
 //! host without a trailing dot, punycode, no fragment), so it is also the cache key. Whether its
@@ -8,7 +8,7 @@ use std::fmt;
 
 use url::Url;
 
-/// Longest `url` parameter accepted (the README's "HTTP API": longer is 414).
+/// Longest `url` parameter accepted (docs/api.md: longer is 414).
 pub const MAX_URL_BYTES: usize = 2048;
 
 /// Ports fetched unless a deployment allows more (`APERCU_ALLOW_ADDRESSES` entries add theirs).

@@ -1,4 +1,4 @@
-//! The command line (the README's "Command line"): `serve` (also with no subcommand), and `inspect`
+//! The command line (docs/api.md, "Command line"): `serve` (also with no subcommand), and `inspect`
 //! and `render` on a URL (fetched through the same guarded pipeline as the service) or a saved
 //! page.
 

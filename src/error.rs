@@ -1,4 +1,4 @@
-//! The one error every route answers with (the README's "Errors"): a status, a stable code and a
+//! The one error every route answers with (docs/api.md, "Errors"): a status, a stable code and a
 //! sentence for people. The cause is logged here and never sent: a client cannot tell a closed
 //! internal port from an unreachable public one.
 

@@ -1,6 +1,6 @@
 //! Aperçu: article metadata, Open Graph cards and oEmbed for news pages.
 //!
-//! The pipeline (the README's "How extraction works"): `extract` turns page bytes into an
+//! The pipeline (docs/extraction.md): `extract` turns page bytes into an
 //! [`extract::Article`]; the command line (`cli`) drives it. Pure stages never touch the network or
 //! the clock.
 

@@ -1,4 +1,4 @@
-//! oEmbed 1.0 (the README's "HTTP API", <https://oembed.com>): the `rich` response whose `html` is
+//! oEmbed 1.0 (docs/api.md, <https://oembed.com>): the `rich` response whose `html` is
 //! a sandboxed iframe on our `/embed` page, sized within the consumer's `maxwidth`/`maxheight`, as
 //! JSON or XML. Pure: an article, the photo's size and the request in; a response out.
 

@@ -1,4 +1,4 @@
-//! Cards (the README's "How cards are made"): `Article` + photo + theme → layout (lines, glyphs,
+//! Cards (docs/cards.md): `Article` + photo + theme → layout (lines, glyphs,
 //! boxes; no pixels) → paint (pixels) → encode (PNG, JPEG, WebP). Pure: no network, no clock.
 
 mod breaks;

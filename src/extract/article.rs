@@ -1,4 +1,4 @@
-//! The `Article` value that extraction produces (the README's `GET /meta`): its fields, the names
+//! The `Article` value that extraction produces (docs/api.md, `GET /meta`): its fields, the names
 //! of the sources they came from, and their JSON form. Values only; no parsing here.
 
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -10,7 +10,7 @@ use super::dates::Timestamp;
 use super::text;
 
 /// Everything Aperçu knows about one article page. Absent values are `None` or empty, never
-/// invented. Its JSON form (the README's `GET /meta`) reads back with [`Article::from_json`].
+/// invented. Its JSON form (docs/api.md, `GET /meta`) reads back with [`Article::from_json`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Article {

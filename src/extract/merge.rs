@@ -1,5 +1,5 @@
-//! The merge: for each field, the first source (strongest first, as the README's "How extraction
-//! works" lists them) whose value survives cleaning, resolution and parsing. Per-field orders
+//! The merge: for each field, the first source (strongest first, as docs/extraction.md lists
+//! them) whose value survives cleaning, resolution and parsing. Per-field orders
 //! differ only where one signal is known to be more reliable (`<link rel=canonical>` over `og:url`,
 //! `<html lang>` over `og:locale`).
 

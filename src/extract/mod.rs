@@ -1,4 +1,4 @@
-//! Article metadata from page bytes (the README's `GET /meta`). Pure: no network, no clock. The
+//! Article metadata from page bytes (docs/api.md, `GET /meta`). Pure: no network, no clock. The
 //! pipeline, as named steps: decode the charset; one linear tokenizer pass (head metadata and a
 //! bounded DOM); read each source (Open Graph, JSON-LD, Twitter, microdata, plain meta, the page);
 //! merge them by priority per field.

@@ -1,4 +1,4 @@
-//! Text hygiene for every string that leaves the extractor (the README's `GET /meta`): whitespace
+//! Text hygiene for every string that leaves the extractor (docs/api.md, `GET /meta`): whitespace
 //! collapsed, control, bidi-override and non-characters removed, lengths capped on a word boundary.
 
 /// Longest title kept, in characters.

@@ -1,4 +1,4 @@
-//! The HTML pages (the README's "HTTP API"): the embed page (the oEmbed iframe's document) and the
+//! The HTML pages (docs/api.md): the embed page (the oEmbed iframe's document) and the
 //! share page (tags for crawlers, a redirect for people), through auto-escaping templates. Pure: an
 //! article and our public URL in, HTML and its security policy out.
 

@@ -1,4 +1,4 @@
-//! Per-client request limits (429 with `Retry-After`, the README's "Errors"): a token
+//! Per-client request limits (429 with `Retry-After`, docs/api.md, "Errors"): a token
 //! bucket per client address, refilled at `APERCU_RATE_LIMIT` requests a minute, with that many
 //! as its burst. Probes (`/healthz`, `/readyz`, `/metrics`) are never limited.
 

@@ -1,4 +1,4 @@
-//! `GET /meta?url=U`: the article's metadata as JSON (the README's `GET /meta`).
+//! `GET /meta?url=U`: the article's metadata as JSON (docs/api.md, `GET /meta`).
 
 use actix_web::{HttpRequest, HttpResponse};
 

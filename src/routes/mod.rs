@@ -1,4 +1,4 @@
-//! The HTTP layer (the README's "HTTP API"): the route table, the query parameters, and the caching
+//! The HTTP layer (docs/api.md): the route table, the query parameters, and the caching
 //! headers every successful answer carries. Handlers translate requests into [`Service`] calls and
 //! back; only this module, `error` and `startup` know actix.
 
@@ -54,7 +54,7 @@ pub struct CdnPolicy {
     pub max_age: Option<u64>,
 }
 
-/// The `GET`/`HEAD` routes of the README's "HTTP API".
+/// The `GET`/`HEAD` routes of docs/api.md.
 const ROUTES: [(&str, Handler); 17] = [
     ("/", Handler::Debugger(debugger::As::Negotiated)),
     ("/favicon.svg", Handler::Favicon),
@@ -275,7 +275,7 @@ impl Handler {
         })
     }
 
-    /// The routes other sites' scripts may read (the README's "HTTP API").
+    /// The routes other sites' scripts may read (docs/api.md).
     fn allows_any_origin(self) -> bool {
         matches!(
             self,
@@ -353,7 +353,7 @@ struct Answer<'a, V> {
     wanted: Option<&'a str>,
 }
 
-/// A successful answer with its validators and caching headers (the README's "HTTP API"),
+/// A successful answer with its validators and caching headers (docs/api.md),
 /// or `304 Not Modified` when the client already holds this body. An answer to a URL naming
 /// its current content version may be kept for a year; every answer carries the article's
 /// CDN tag, and the CDN's own lifetime when one is set.

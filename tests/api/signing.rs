@@ -1,7 +1,7 @@
 //! Signed URLs through HTTP (`APERCU_SIGNATURES=required`): refusals with their codes, every
 //! URL the service emits working when followed, one cache entry however a request was signed,
-//! `exp` capping the lifetime, the debugger behind the administration token, and the README's
-//! Python and JavaScript snippets against the service.
+//! `exp` capping the lifetime, the debugger behind the administration token, and the Python,
+//! JavaScript and PHP snippets of docs/operations.md against the service.
 
 use std::process::Command;
 
@@ -269,12 +269,14 @@ async fn with_signatures_required_the_debugger_asks_for_the_administration_token
     );
 }
 
-/// The snippets of `docs/signing/` are the README's, and sign what the service accepts.
+/// The snippets of `docs/signing/` are the ones `docs/operations.md` shows, and sign what the
+/// service accepts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_readmes_python_javascript_and_php_snippets_sign_urls_the_service_accepts() {
+async fn the_documented_python_javascript_and_php_snippets_sign_urls_the_service_accepts() {
     let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/signing");
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/operations.md"))
+            .unwrap();
     let app = signed_app(OLD).await;
     let article = app.origin.url("/article");
     let (key_id, secret) = OLD.split_once(':').unwrap();
@@ -293,7 +295,7 @@ async fn the_readmes_python_javascript_and_php_snippets_sign_urls_the_service_ac
             .unwrap();
         assert!(
             readme.contains(body.trim()),
-            "the README shows {file} as it is"
+            "docs/operations.md shows {file} as it is"
         );
         if Command::new(program).arg("--version").output().is_err() {
             assert!(
