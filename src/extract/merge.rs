@@ -38,17 +38,65 @@ pub struct Inputs<'a> {
     pub latest_day: Option<NaiveDate>,
 }
 
+/// Which sources each field is read from, strongest first: the first source whose value
+/// survives cleaning, URL resolution or date parsing gives the field. `docs/extraction.md`
+/// states the same orders in its table, and a test holds the two together.
+pub mod order {
+    use super::Source::{self, Dom, JsonLd, Meta, Microdata, OpenGraph, Twitter};
+
+    /// The metadata a publisher writes for machines, strongest first.
+    pub const METADATA: &[Source] = &[OpenGraph, JsonLd, Twitter, Microdata, Meta];
+    /// The JSON-LD `headline` is the headline by definition; `og:title` is often the `<title>`
+    /// copied with the site name. (Then the `<title>` and the `<h1>`.)
+    pub const TITLE: &[Source] = &[JsonLd, OpenGraph, Twitter, Microdata, Meta];
+    /// Then a name found in the `<title>`.
+    pub const SITE_NAME: &[Source] = METADATA;
+    pub const DESCRIPTION: &[Source] = &[OpenGraph, JsonLd, Twitter, Microdata, Meta, Dom];
+    /// Twitter cards have no section. Then the breadcrumb, the category link near the
+    /// headline, the URL path.
+    pub const CATEGORY: &[Source] = &[OpenGraph, JsonLd, Microdata, Meta];
+    pub const AUTHORS: &[Source] = &[OpenGraph, JsonLd, Twitter, Microdata, Meta, Dom];
+    /// `<link rel=canonical>` is what the site says; `og:url` is often the shared URL.
+    pub const CANONICAL_URL: &[Source] = &[Meta, OpenGraph, JsonLd, Twitter, Microdata];
+    pub const LEAD_IMAGE: &[Source] = &[OpenGraph, JsonLd, Twitter, Microdata, Meta, Dom];
+    pub const LOGO: &[Source] = &[OpenGraph, JsonLd, Twitter, Microdata, Meta, Dom];
+    pub const FAVICON: &[Source] = METADATA;
+    /// After `<html lang>`.
+    pub const LANG: &[Source] = METADATA;
+    /// Twitter cards carry no dates. The earliest of the machine-readable dates wins unless the
+    /// page shows one of them; the page's own `<time>` comes after (it may date another story),
+    /// then the dates the page shows, then the URL path.
+    pub const PUBLISHED: &[Source] = &[OpenGraph, JsonLd, Microdata, Meta, Dom];
+    pub const MODIFIED: &[Source] = PUBLISHED;
+    pub const KEYWORDS: &[Source] = METADATA;
+    pub const KIND: &[Source] = &[OpenGraph, JsonLd];
+    pub const THEME_COLOR: &[Source] = METADATA;
+}
+
 impl<'a> Inputs<'a> {
-    /// Metadata sources, strongest first (the page itself comes last, as `dom`).
-    fn ranked(&self) -> [(Source, &'a Found); 6] {
-        [
-            (Source::OpenGraph, self.og),
-            (Source::JsonLd, self.json_ld),
-            (Source::Twitter, self.twitter),
-            (Source::Microdata, self.microdata),
-            (Source::Meta, self.meta),
-            (Source::Dom, &self.page.found),
-        ]
+    /// What `source` found; `None` for the sources that are not read into a [`Found`]
+    /// (breadcrumbs, the URL path).
+    fn found(&self, source: Source) -> Option<&'a Found> {
+        match source {
+            Source::OpenGraph => Some(self.og),
+            Source::JsonLd => Some(self.json_ld),
+            Source::Twitter => Some(self.twitter),
+            Source::Microdata => Some(self.microdata),
+            Source::Meta => Some(self.meta),
+            Source::Dom => Some(&self.page.found),
+            Source::Breadcrumb | Source::Url => None,
+        }
+    }
+
+    /// The first source in `order` for which `pick` finds a usable value, with that source.
+    fn first_of<T>(
+        &self,
+        order: &[Source],
+        mut pick: impl FnMut(&'a Found) -> Option<T>,
+    ) -> Option<(T, Source)> {
+        order
+            .iter()
+            .find_map(|source| pick(self.found(*source)?).map(|v| (v, *source)))
     }
 
     fn resolve(&self, raw: &str) -> Option<Url> {
@@ -56,29 +104,18 @@ impl<'a> Inputs<'a> {
     }
 }
 
-/// The first source in `order` for which `pick` finds a usable value, with that source.
-fn first_of<'a, T>(
-    order: &[(Source, &'a Found)],
-    mut pick: impl FnMut(&'a Found) -> Option<T>,
-) -> Option<(T, Source)> {
-    order
-        .iter()
-        .find_map(|(source, found)| pick(found).map(|v| (v, *source)))
-}
-
 /// Builds the article from the sources.
 #[must_use]
 pub fn merge(inputs: &Inputs<'_>) -> Article {
     let mut article = Article::empty(inputs.page_url.clone());
-    let ranked = inputs.ranked();
-    let metadata = &ranked[..5];
     let mut sources = Sources::default();
 
     // Names the site goes by, for cutting it out of titles.
-    let site_from_metadata = first_of(metadata, |f| clean_short(f.site_name.as_deref()));
-    let mut names: Vec<&str> = metadata
+    let site_from_metadata =
+        inputs.first_of(order::SITE_NAME, |f| clean_short(f.site_name.as_deref()));
+    let mut names: Vec<&str> = order::METADATA
         .iter()
-        .filter_map(|(_, f)| f.site_name.as_deref())
+        .filter_map(|source| inputs.found(*source)?.site_name.as_deref())
         .collect();
     names.extend(inputs.page.site_names.iter().map(String::as_str));
     let h1 = inputs
@@ -98,8 +135,8 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     // name cut, or the <h1> when the <title> is only the site name.
     // The JSON-LD `headline` is the headline by definition; `og:title` is a share title that
     // CMSs often fill with the <title>, site name included. Both are used as published.
-    let title_order = [ranked[1], ranked[0], ranked[2], ranked[3], ranked[4]];
-    let metadata_title = first_of(&title_order, |f| clean_title(f.title.as_deref()))
+    let metadata_title = inputs
+        .first_of(order::TITLE, |f| clean_title(f.title.as_deref()))
         .map(|(t, source)| (tidy_metadata_title(&t, h1.as_deref()), source));
     let hint = metadata_title
         .as_ref()
@@ -148,34 +185,33 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::SiteName, source);
     }
 
-    if let Some((d, source)) = first_of(&ranked, |f| {
+    if let Some((d, source)) = inputs.first_of(order::DESCRIPTION, |f| {
         text::clean(f.description.as_deref()?, text::MAX_DESCRIPTION_CHARS)
     }) {
         article.description = Some(d);
         sources.record(Field::Description, source);
     }
 
-    let category = first_of(&[ranked[0], ranked[1], ranked[3], ranked[4]], |f| {
-        clean_category(f.category.as_deref())
-    })
-    .or_else(|| {
-        inputs
-            .trails
-            .iter()
-            .find_map(|trail| {
-                page::category_from_trail(trail, article.title.as_deref(), inputs.page_url)
-            })
-            .and_then(|c| clean_category(Some(&c)))
-            .map(|c| (c, Source::Breadcrumb))
-    })
-    .or_else(|| clean_category(inputs.page.category_link.as_deref()).map(|c| (c, Source::Dom)))
-    .or_else(|| page::category_from_path(inputs.page_url).map(|c| (c, Source::Url)));
+    let category = inputs
+        .first_of(order::CATEGORY, |f| clean_category(f.category.as_deref()))
+        .or_else(|| {
+            inputs
+                .trails
+                .iter()
+                .find_map(|trail| {
+                    page::category_from_trail(trail, article.title.as_deref(), inputs.page_url)
+                })
+                .and_then(|c| clean_category(Some(&c)))
+                .map(|c| (c, Source::Breadcrumb))
+        })
+        .or_else(|| clean_category(inputs.page.category_link.as_deref()).map(|c| (c, Source::Dom)))
+        .or_else(|| page::category_from_path(inputs.page_url).map(|c| (c, Source::Url)));
     if let Some((c, source)) = category {
         article.category = Some(c);
         sources.record(Field::Category, source);
     }
 
-    if let Some((authors, source)) = first_of(&ranked, |f| {
+    if let Some((authors, source)) = inputs.first_of(order::AUTHORS, |f| {
         let names = clean_authors(&f.authors);
         (!names.is_empty()).then_some(names)
     }) {
@@ -183,24 +219,26 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Authors, source);
     }
 
-    let canonical_order = [ranked[4], ranked[0], ranked[1], ranked[2], ranked[3]];
-    if let Some((u, source)) = first_of(&canonical_order, |f| {
+    if let Some((u, source)) = inputs.first_of(order::CANONICAL_URL, |f| {
         inputs.resolve(f.canonical_url.as_deref()?)
     }) {
         article.canonical_url = Some(u);
         sources.record(Field::CanonicalUrl, source);
     }
 
-    if let Some((u, source)) = first_of(&ranked, |f| inputs.resolve(f.logo.as_deref()?)) {
+    if let Some((u, source)) = inputs.first_of(order::LOGO, |f| inputs.resolve(f.logo.as_deref()?))
+    {
         article.logo = Some(u);
         sources.record(Field::Logo, source);
     }
-    if let Some((u, source)) = first_of(metadata, |f| inputs.resolve(f.favicon.as_deref()?)) {
+    if let Some((u, source)) =
+        inputs.first_of(order::FAVICON, |f| inputs.resolve(f.favicon.as_deref()?))
+    {
         article.favicon = Some(u);
         sources.record(Field::Favicon, source);
     }
 
-    if let Some((image, source)) = first_of(&ranked, |f| {
+    if let Some((image, source)) = inputs.first_of(order::LEAD_IMAGE, |f| {
         f.images
             .iter()
             .find_map(|c| lead_image(inputs, c, article.logo.as_ref(), article.favicon.as_ref()))
@@ -213,7 +251,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         .html_lang
         .and_then(normalize_lang)
         .map(|l| (l, Source::Dom))
-        .or_else(|| first_of(metadata, |f| normalize_lang(f.lang.as_deref()?)));
+        .or_else(|| inputs.first_of(order::LANG, |f| normalize_lang(f.lang.as_deref()?)));
     let declared_dir = [
         inputs.page.content_dir.as_deref(),
         inputs.body_dir,
@@ -232,25 +270,27 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     }
 
     // After the language: "04/05/2021" is read in the page's day order.
-    let order = dates::DayOrder::of(article.lang.as_deref());
-    let date_order = [ranked[0], ranked[1], ranked[3], ranked[4], ranked[5]];
+    let day_order = dates::DayOrder::of(article.lang.as_deref());
     let plausible = |t: &Timestamp| dates::publishable(t, inputs.latest_day);
     let date =
-        |raw: Option<&str>| dates::parse_in(&text::clean(raw?, 100)?, order).filter(plausible);
+        |raw: Option<&str>| dates::parse_in(&text::clean(raw?, 100)?, day_order).filter(plausible);
     let lang = article.lang.as_deref();
-    let shown =
-        || {
-            inputs.page.date_texts.iter().find_map(|t| {
-                dates::parse_shown(&text::clean(t, 200)?, order, lang).filter(plausible)
-            })
-        };
+    let shown = || {
+        inputs.page.date_texts.iter().find_map(|t| {
+            dates::parse_shown(&text::clean(t, 200)?, day_order, lang).filter(plausible)
+        })
+    };
     // Sources disagree when one of them carries the last update as its "published" date: a
     // machine date that the page also shows people is confirmed and wins; otherwise the earliest
     // publication date any machine-readable source gives.
     // (Not the page's own `<time>`s, which may date other stories: they come after.)
-    let machine: Vec<(Timestamp, Source)> = date_order[..4]
+    let machine: Vec<(Timestamp, Source)> = order::PUBLISHED
         .iter()
-        .filter_map(|(source, f)| date(f.published_at.as_deref()).map(|t| (t, *source)))
+        .filter(|source| **source != Source::Dom)
+        .filter_map(|source| {
+            let raw = inputs.found(*source)?.published_at.as_deref();
+            date(raw).map(|t| (t, *source))
+        })
         .collect();
     let disagree = machine.iter().any(|(t, _)| t.day() != machine[0].0.day());
     let confirmed = disagree
@@ -259,7 +299,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         .and_then(|seen| machine.iter().find(|(t, _)| t.day() == seen.day()).copied());
     let published = confirmed
         .or_else(|| machine.into_iter().min_by_key(|(t, _)| t.day()))
-        .or_else(|| first_of(&date_order[4..], |f| date(f.published_at.as_deref())))
+        .or_else(|| inputs.first_of(&[Source::Dom], |f| date(f.published_at.as_deref())))
         // What the page shows people, then the URL path.
         .or_else(|| shown().map(|t| (t, Source::Dom)))
         .or_else(|| {
@@ -272,7 +312,8 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         article.published_at = Some(t);
         sources.record(Field::PublishedAt, source);
     }
-    if let Some((t, source)) = first_of(&date_order, |f| date(f.modified_at.as_deref())) {
+    if let Some((t, source)) = inputs.first_of(order::MODIFIED, |f| date(f.modified_at.as_deref()))
+    {
         article.modified_at = Some(t);
         sources.record(Field::ModifiedAt, source);
     }
@@ -281,7 +322,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Dir, source);
     }
 
-    if let Some((keywords, source)) = first_of(metadata, |f| {
+    if let Some((keywords, source)) = inputs.first_of(order::KEYWORDS, |f| {
         let k = clean_keywords(&f.keywords);
         (!k.is_empty()).then_some(k)
     }) {
@@ -289,7 +330,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Keywords, source);
     }
 
-    if let Some((kind, source)) = first_of(&[ranked[0], ranked[1]], |f| {
+    if let Some((kind, source)) = inputs.first_of(order::KIND, |f| {
         let k = text::clean(f.kind.as_deref()?, 40)?.to_lowercase();
         k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
@@ -299,9 +340,9 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Kind, source);
     }
 
-    if let Some((color, source)) =
-        first_of(metadata, |f| normalize_hex_color(f.theme_color.as_deref()?))
-    {
+    if let Some((color, source)) = inputs.first_of(order::THEME_COLOR, |f| {
+        normalize_hex_color(f.theme_color.as_deref()?)
+    }) {
         article.theme_color = Some(color);
         sources.record(Field::ThemeColor, source);
     }
@@ -688,6 +729,55 @@ fn normalize_hex_color(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_source_orders_are_the_ones_the_docs_state() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/extraction.md"))
+                .unwrap();
+        let stated: Vec<(String, Vec<String>)> = doc
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| !l.starts_with("| field | sources, strongest first |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+                let sources = cells[1].split('`').skip(1).step_by(2).map(str::to_owned);
+                (cells[0].to_owned(), sources.collect())
+            })
+            .collect();
+        let name = |s: &Source| {
+            serde_json::to_value(s)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let code = [
+            ("title", order::TITLE),
+            ("site_name", order::SITE_NAME),
+            ("description", order::DESCRIPTION),
+            ("category", order::CATEGORY),
+            ("authors", order::AUTHORS),
+            ("canonical_url", order::CANONICAL_URL),
+            ("lead_image", order::LEAD_IMAGE),
+            ("logo", order::LOGO),
+            ("favicon", order::FAVICON),
+            ("lang", order::LANG),
+            ("published_at", order::PUBLISHED),
+            ("modified_at", order::MODIFIED),
+            ("keywords", order::KEYWORDS),
+            ("type", order::KIND),
+            ("theme_color", order::THEME_COLOR),
+        ]
+        .map(|(field, sources)| (field.to_owned(), sources.iter().map(name).collect()));
+        assert_eq!(stated, code);
+        // Only sources read into a `Found` can be in an order.
+        for (_, sources) in &code {
+            assert!(!sources.iter().any(|s| s == "breadcrumb" || s == "url"));
+        }
+    }
 
     #[test]
     fn language_tags_are_normalised_and_junk_is_refused() {
