@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use scraper::Html;
 
+use crate::helpers::{TestApp, header, json, spawn_app_with};
 use crate::pages::attr;
-use crate::service::{TestApp, header, json, spawn_app_with};
 
 const TOKEN: &str = "0123456789abcdef-test-token";
 

@@ -169,7 +169,7 @@ async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthcheck_succeeds_only_against_a_running_service() {
-    let app = crate::service::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let healthy = run(
         vec!["healthcheck".into(), format!("--url={}/healthz", app.base)],
         None,

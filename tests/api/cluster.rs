@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+use crate::helpers::{TestApp, header, json, same_answer_at_once, spawn_app_on};
 use crate::origin::{Origin, start};
 use crate::redis_server::RedisServer;
-use crate::service::{TestApp, header, json, same_answer_at_once, spawn_app_on};
 
 pub const TOKEN: &str = "0123456789abcdef-test-token";
 
@@ -175,7 +175,7 @@ async fn a_remembered_failure_is_shared_so_a_dead_origin_is_asked_once_for_every
         let response = app.get(&app.url("/meta", "/notfound")).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(
-            crate::service::error_code(response).await,
+            crate::helpers::error_code(response).await,
             "article-not-found"
         );
     }
@@ -431,7 +431,7 @@ async fn an_instance_whose_redis_is_unreachable_starts_and_serves_alone() {
     let purged = purge(&app, "/article").await;
     assert_eq!(purged.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(header(&purged, "retry-after"), "5");
-    assert_eq!(crate::service::error_code(purged).await, "purge-incomplete");
+    assert_eq!(crate::helpers::error_code(purged).await, "purge-incomplete");
     let again = app.get(&app.url("/card.jpg", "/article")).await;
     assert_eq!(header(&again, "x-cache"), "MISS");
 }

@@ -1,7 +1,7 @@
 //! The platforms' crawlers through HTTP: `Range` and `HEAD` answered as they expect, and
 //! `/metrics` counting each crawler's answers by route and cache outcome.
 
-use crate::service::{header, spawn_app};
+use crate::helpers::{header, spawn_app};
 
 const FACEBOOK: &str = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)";
 const X: &str = "Twitterbot/1.0";

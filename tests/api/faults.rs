@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use crate::service::{error_code, header, spawn_app_with};
+use crate::helpers::{error_code, header, spawn_app_with};
 
 /// An origin that keeps connections open between requests (so the service pools them), and
 /// that can be stopped and started again on the same address.

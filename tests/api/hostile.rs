@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::service::{error_code, header, json, sample, spawn_app, spawn_app_with};
+use crate::helpers::{error_code, header, json, sample, spawn_app, spawn_app_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trickling_origins_are_a_504_at_the_fetch_deadline() {

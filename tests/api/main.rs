@@ -11,6 +11,7 @@ mod crawlers;
 mod debugger;
 mod docker_image;
 mod faults;
+mod helpers;
 mod hostile;
 mod oembed;
 mod origin;

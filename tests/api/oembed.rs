@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 
-use crate::service::{error_code, header, json, spawn_app};
+use crate::helpers::{error_code, header, json, spawn_app};
 
 /// The `html` field is a fallback link and exactly one iframe, on our `/embed` for `article`.
 /// `public` is the service's public URL (or its address, then without the final `/`).
@@ -281,7 +281,7 @@ async fn thumb_serves_the_lead_photo_at_the_asked_width() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emitted_urls_start_from_the_public_url_whatever_the_host_header_says() {
     let app =
-        crate::service::spawn_app_with(true, &["--public-url=https://previews.example/p"]).await;
+        crate::helpers::spawn_app_with(true, &["--public-url=https://previews.example/p"]).await;
     let url = app.url("/oembed", "/article");
     for host in ["evil.example", "127.0.0.1"] {
         let response = app

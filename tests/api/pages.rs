@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use sha2::{Digest, Sha256};
 
-use crate::service::{TestApp, header, spawn_app};
+use crate::helpers::{TestApp, header, spawn_app};
 
 fn select<'a>(document: &'a Html, selector: &str) -> Vec<scraper::ElementRef<'a>> {
     document

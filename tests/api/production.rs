@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::helpers::{TestApp, error_code, header, json, spawn_app, spawn_app_with};
 use crate::origin::start;
 use crate::process::Server;
-use crate::service::{TestApp, error_code, header, json, spawn_app, spawn_app_with};
 
 const TOKEN: &str = "0123456789abcdef-test-token";
 
@@ -250,7 +250,7 @@ async fn a_flood_of_distinct_urls_keeps_the_process_memory_bounded() {
         .text()
         .await
         .unwrap();
-    let cached = crate::service::sample(&metrics, "apercu_cache_bytes");
+    let cached = crate::helpers::sample(&metrics, "apercu_cache_bytes");
     eprintln!("peak RSS (KiB) at start and after each round: {peaks:?}; {cached} bytes cached");
     assert!(cached <= f64::from(cache_bound), "{cached}");
     assert!(peaks[3] < peaks[1] + 24 * 1024, "still growing: {peaks:?}");

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::service::{TestApp, error_code, header, spawn_app_with};
+use crate::helpers::{TestApp, error_code, header, spawn_app_with};
 
 const OLD: &str = "old:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const NEW: &str = "new:f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f";

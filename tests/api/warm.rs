@@ -10,9 +10,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::cluster::{TOKEN, replicas};
+use crate::helpers::{TestApp, error_code, header, json, sample, spawn_app_with};
 use crate::process::Server;
 use crate::redis_server::RedisServer;
-use crate::service::{TestApp, error_code, header, json, sample, spawn_app_with};
 
 async fn warming_app() -> TestApp {
     spawn_app_with(true, &[&format!("--admin-token={TOKEN}")]).await
