@@ -370,11 +370,11 @@ impl From<ServiceError> for AppError {
                 "The feed or sitemap is neither RSS, Atom, JSON Feed nor a sitemap, or lists no article.",
                 error.to_string(),
             ),
-            ServiceError::Internal(cause) => AppError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Internal { .. } => AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
                 "internal-error",
-                "The preview could not be made; try again shortly.",
-                cause.clone(),
+                "The preview could not be made; this is our failure, not the site's.",
+                chain(&error),
             ),
         }
     }
@@ -465,6 +465,18 @@ impl ResponseError for AppError {
     }
 }
 
+/// An error and its causes, outermost first, for the log.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,5 +510,21 @@ mod tests {
             assert!(!app.message.contains("10.1") && !app.message.contains("192.168"));
             assert!(!app.message.is_empty());
         }
+    }
+
+    #[test]
+    fn our_own_failure_is_a_500_whose_cause_chain_reaches_only_the_log() {
+        let panicked = std::io::Error::other("worker 3 panicked at src/card/paint.rs");
+        let error = ServiceError::internal("encoding a card", panicked);
+        assert!(!crate::cache::Failure::is_cacheable(&error));
+        let app = AppError::from(error);
+        assert_eq!(
+            app.cause,
+            "encoding a card: worker 3 panicked at src/card/paint.rs"
+        );
+        assert!(!app.message.contains("panicked"));
+        let answer = app.error_response();
+        assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(answer.headers().get(RETRY_AFTER).is_none());
     }
 }

@@ -43,12 +43,30 @@ pub enum ServiceError {
     /// Too much CPU work is waiting already: shed, not queued.
     #[error("too much work is waiting for a core")]
     Overloaded,
-    /// Our side failed (a worker panicked, encoding failed): not the origin's fault.
-    #[error("{0}")]
-    Internal(String),
+    /// Our side failed (a worker panicked, encoding failed): not the origin's fault. The cause
+    /// keeps its chain for the log.
+    #[error("{context}")]
+    Internal {
+        context: &'static str,
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
     /// A feed or sitemap (warm-up) that is none, or lists nothing.
     #[error("unreadable listing: {0}")]
     Listing(#[from] crate::feeds::FeedError),
+}
+
+impl ServiceError {
+    /// Our own failure while `context`, caused by `source`.
+    pub fn internal(
+        context: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ServiceError::Internal {
+            context,
+            source: Arc::new(source),
+        }
+    }
 }
 
 impl From<FetchError> for ServiceError {
@@ -62,7 +80,7 @@ impl Failure for ServiceError {
         match self {
             ServiceError::Fetch(error) => !matches!(error.as_ref(), FetchError::Busy(_)),
             ServiceError::NoLeadImage => true,
-            ServiceError::Overloaded | ServiceError::Internal(_) | ServiceError::Listing(_) => {
+            ServiceError::Overloaded | ServiceError::Internal { .. } | ServiceError::Listing(_) => {
                 false
             }
         }
@@ -102,7 +120,7 @@ impl SharedFailure {
         let fetch = match error {
             ServiceError::NoLeadImage => return Some(SharedFailure::NoLeadImage),
             ServiceError::Fetch(fetch) => fetch.as_ref(),
-            ServiceError::Overloaded | ServiceError::Internal(_) | ServiceError::Listing(_) => {
+            ServiceError::Overloaded | ServiceError::Internal { .. } | ServiceError::Listing(_) => {
                 return None;
             }
         };
@@ -377,7 +395,7 @@ impl CpuPool {
         }
         let permit = Arc::clone(&self.cores).acquire_owned().await;
         self.waiting.fetch_sub(1, Ordering::SeqCst);
-        permit.map_err(|e| ServiceError::Internal(e.to_string()))
+        permit.map_err(|e| ServiceError::internal("waiting for a core", e))
     }
 }
 
@@ -589,7 +607,7 @@ impl Service {
             work()
         })
         .await
-        .map_err(|e| ServiceError::Internal(format!("a worker failed: {e}")))
+        .map_err(|e| ServiceError::internal("a worker failed", e))
     }
 
     /// [`Cache::get_or_compute_where`] for the `kind` entry of `url`, counted in the metrics.
@@ -720,7 +738,7 @@ impl Service {
                 lead.blurhash = Some(placeholder.blurhash.clone());
             }
             let json = serde_json::to_vec_pretty(&shown)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                .map_err(|e| ServiceError::internal("writing the metadata", e))?;
             Ok(derived_body(json, &article, None))
         })
         .await
@@ -940,7 +958,7 @@ impl Service {
                 service.encode(&card.pixels, format)
             })
             .await?
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            .map_err(|e| ServiceError::internal("encoding a card", e))?;
         Ok(derived_body(encoded, &article, Some(version)))
     }
 
@@ -1054,7 +1072,7 @@ impl Service {
                 service.encode(&pixels, Format::Jpeg)
             })
             .await?
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            .map_err(|e| ServiceError::internal("encoding a thumbnail", e))?;
         Ok(derived_body(encoded, &article, Some(version)))
     }
 
@@ -1115,7 +1133,7 @@ impl Service {
             PageKind::Embed => pages::embed_page(&subject),
             PageKind::Share => pages::share_page(&subject),
         }
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::internal("rendering a page", e))?;
         let version = (kind == PageKind::Embed).then(|| versions.embed.clone());
         let body = derived_body(page.html.into_bytes(), &article, version);
         Ok(Fresh {
@@ -1241,7 +1259,7 @@ impl Service {
         for probe in probes {
             let (facts, picture) = probe
                 .await
-                .map_err(|e| ServiceError::Internal(format!("an image probe failed: {e}")))?;
+                .map_err(|e| ServiceError::internal("an image probe failed", e))?;
             if let Some(picture) = picture {
                 pictures.push((facts.url.clone(), picture));
             }
@@ -1390,7 +1408,7 @@ impl Service {
         let subject = self.subject(&article.value, url, photo.as_deref(), &versions);
         let mut cards = Vec::new();
         for (format, bytes, encode_millis) in encoded {
-            let bytes = bytes.map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let bytes = bytes.map_err(|e| ServiceError::internal("encoding a card", e))?;
             let route = format!("card.{}", format.extension());
             cards.push(inspect::CardFacts {
                 format: format.extension(),
@@ -1402,8 +1420,8 @@ impl Service {
         }
         let size = (oembed::NATURAL_WIDTH, oembed::NATURAL_HEIGHT);
         let response = oembed::oembed(&subject, size, article.fresh_for.as_secs());
-        let share =
-            pages::share_page(&subject).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let share = pages::share_page(&subject)
+            .map_err(|e| ServiceError::internal("rendering a page", e))?;
         Ok(inspect::Answers {
             cards,
             draw_millis,
@@ -1462,7 +1480,7 @@ mod tests {
         }
         for ours in [
             ServiceError::Overloaded,
-            ServiceError::Internal("a worker failed".into()),
+            ServiceError::internal("a worker failed", std::io::Error::other("it panicked")),
             ServiceError::from(FetchError::Busy("news.example".into())),
         ] {
             assert!(ours.to_shared().is_none());
