@@ -13,6 +13,7 @@ use super::attribute_cap::cap_attributes;
 /// How far the `<meta charset>` prescan looks. Browsers stop at 1024 bytes; real pages put the
 /// declaration after long comments and inline scripts, so we look further (still bounded).
 const PRESCAN_BYTES: usize = 16 * 1024;
+const BROWSER_PRESCAN_BYTES: usize = 1024;
 /// How much of the page the detector reads when nothing is declared.
 const DETECT_BYTES: usize = 64 * 1024;
 
@@ -52,7 +53,7 @@ fn choose(
     }
     let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
     let utf8 = utf8_cut_mid_char(sample);
-    if let Some(encoding) = prescan(&bytes[..bytes.len().min(PRESCAN_BYTES)]) {
+    if let Some(encoding) = prescan_head(bytes) {
         // Pages re-saved as UTF-8 keep their old `<meta charset=gb2312>`. Non-ASCII text that
         // is valid UTF-8 is practically never legacy-encoded, so the bytes win over the tag.
         let contradicted = encoding != UTF_8 && utf8 && !sample.is_ascii();
@@ -92,6 +93,16 @@ fn for_html(encoding: &'static Encoding, from_header: bool) -> &'static Encoding
     } else {
         encoding
     }
+}
+
+/// The prescan of the first 1024 bytes (up to their last `>`, so no tag is cut), where
+/// browsers look and nearly every page declares its charset; then of [`PRESCAN_BYTES`].
+fn prescan_head(bytes: &[u8]) -> Option<&'static Encoding> {
+    let first = &bytes[..bytes.len().min(BROWSER_PRESCAN_BYTES)];
+    let first = memchr::memrchr(b'>', first).map_or(first, |end| &first[..=end]);
+    prescan(first).or_else(|| {
+        (bytes.len() > first.len()).then(|| prescan(&bytes[..bytes.len().min(PRESCAN_BYTES)]))?
+    })
 }
 
 /// Finds `<meta charset=…>` or `<meta http-equiv=content-type content="…; charset=…">` with the
@@ -201,6 +212,17 @@ mod tests {
             None,
         );
         assert_eq!((name, basis), ("EUC-JP", Basis::MetaTag));
+    }
+
+    #[test]
+    fn a_charset_declared_after_the_first_kilobyte_or_across_it_is_still_read() {
+        for padding in [1000, 1010, 1020, 3000] {
+            let mut page = format!("<head><!--{}-->", "x".repeat(padding)).into_bytes();
+            page.extend_from_slice(b"<meta charset=\"iso-8859-15\"><title>\xa4</title>");
+            let (text, name, basis) = decoded(&page, None);
+            assert_eq!((name, basis), ("ISO-8859-15", Basis::MetaTag), "{padding}");
+            assert!(text.contains('€'), "{padding}");
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Small queries over the bounded DOM that the extractors share.
 
+use std::borrow::Cow;
+
 use scraper::ElementRef;
 
 /// The value of an attribute, trimmed, when not empty.
@@ -17,22 +19,30 @@ pub fn raw_attr<'a>(el: ElementRef<'a>, name: &str) -> Option<&'a str> {
         .find_map(|(n, v)| (n == name).then_some(v))
 }
 
-/// `class` and `id` together, lower-cased: what layout heuristics match against.
+/// `class` and `id` together, lower-cased and separated by a space: what layout heuristics
+/// match against. Borrowed from the element when one of them is there and already lower case
+/// (most are: this runs for every element of the page).
 #[must_use]
-pub fn class_and_id(el: ElementRef<'_>) -> String {
-    let mut s = String::new();
-    for name in ["class", "id"] {
-        if let Some(v) = raw_attr(el, name) {
-            // Most class names are lower-case ASCII already: no second allocation for them.
-            if v.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                s.push_str(&v.to_lowercase());
-            } else {
-                s.push_str(v);
+pub fn class_and_id(el: ElementRef<'_>) -> Cow<'_, str> {
+    let lower = |v: &str| !v.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii());
+    match (raw_attr(el, "class"), raw_attr(el, "id")) {
+        (None, None) => Cow::Borrowed(""),
+        (Some(v), None) | (None, Some(v)) if lower(v) => Cow::Borrowed(v),
+        (class, id) => {
+            let mut s = String::new();
+            for v in [class, id].into_iter().flatten() {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                if lower(v) {
+                    s.push_str(v);
+                } else {
+                    s.push_str(&v.to_lowercase());
+                }
             }
-            s.push(' ');
+            Cow::Owned(s)
         }
     }
-    s
 }
 
 /// Text of an element and its descendants as a reader sees it: hidden elements and

@@ -3,7 +3,7 @@
 //! real CMSs emit (raw control characters in strings, trailing commas, comments, HTML comment
 //! and CDATA wrappers).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use serde_json::{Map, Value};
 
@@ -31,6 +31,7 @@ pub fn read(scripts: &[String], page_title: Option<&str>) -> JsonLd {
     let mut graph = Graph::default();
     for doc in &documents {
         graph.add_top_level(doc, 0);
+        graph.index(doc, 0);
     }
     let mut out = JsonLd::default();
     let article = graph
@@ -210,7 +211,7 @@ fn kind_of(node: &Object) -> Option<String> {
 #[derive(Default)]
 struct Graph<'a> {
     nodes: Vec<&'a Object>,
-    by_id: HashMap<&'a str, &'a Object>,
+    by_id: FxHashMap<&'a str, &'a Object>,
     indexed: usize,
 }
 
@@ -228,7 +229,6 @@ impl<'a> Graph<'a> {
                 if obj.contains_key("@type") {
                     self.nodes.push(obj);
                 }
-                self.index(value, 0);
             }
             _ => {}
         }

@@ -28,7 +28,7 @@ pub struct Inputs<'a> {
     pub twitter: &'a Found,
     pub microdata: &'a Found,
     pub meta: &'a Found,
-    pub page: &'a Page,
+    pub page: &'a Page<'a>,
     pub trails: [&'a [Crumb]; 3],
     pub title_element: Option<&'a str>,
     pub html_lang: Option<&'a str>,
@@ -83,7 +83,7 @@ impl<'a> Inputs<'a> {
             Source::Twitter => Some(self.twitter),
             Source::Microdata => Some(self.microdata),
             Source::Meta => Some(self.meta),
-            Source::Dom => Some(&self.page.found),
+            Source::Dom => Some(self.page.found()),
             Source::Breadcrumb | Source::Url => None,
         }
     }
@@ -120,8 +120,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     names.extend(inputs.page.site_names.iter().map(String::as_str));
     let h1 = inputs
         .page
-        .found
-        .title
+        .headline
         .as_deref()
         .and_then(|t| text::clean(t, text::MAX_TITLE_CHARS));
     let evidence = SiteEvidence {

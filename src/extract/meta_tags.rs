@@ -1,7 +1,7 @@
 //! Dublin Core, plain `<meta name>` conventions (Parse.ly, Sailthru, news CMSs) and
 //! `<link rel=canonical|icon|apple-touch-icon|image_src>`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::found::{Found, ImageCandidate};
 use super::scan::{LinkTag, MetaTag};
@@ -117,7 +117,7 @@ const IMAGE: &[&str] = &["parsely-image-url", "sailthru.image.full", "thumbnail"
 pub fn read(metas: &[MetaTag], links: &[LinkTag]) -> Found {
     // The tables below ask for a hundred names: each tag's names are indexed once (the first
     // non-empty tag of a name wins, as it would scanning in document order).
-    let mut by_name: HashMap<&str, &str> = HashMap::new();
+    let mut by_name: FxHashMap<&str, &str> = FxHashMap::default();
     for m in metas.iter().filter(|m| !m.content.trim().is_empty()) {
         for key in [&m.property, &m.name, &m.http_equiv]
             .into_iter()

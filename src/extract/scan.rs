@@ -7,13 +7,13 @@
 //! found before it, and its metadata (`<meta>`, `<link>`, JSON-LD) is still collected to the end.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use html5ever::tendril::StrTendril;
 use html5ever::tree_builder::{ElementFlags, NodeOrText, TreeSink};
 use html5ever::{Attribute, LocalName, QualName, local_name, ns};
 use html5gum::emitters::callback::{Callback, CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
+use rustc_hash::FxHashMap;
 use scraper::{Html, HtmlTreeSink};
 
 use super::attribute_cap::cap_attributes;
@@ -75,7 +75,12 @@ impl MetaTag {
         [&self.property, &self.name, &self.http_equiv]
             .into_iter()
             .flatten()
-            .any(|k| k == key || (k.contains(' ') && k.split_ascii_whitespace().any(|k| k == key)))
+            .any(|k| {
+                k == key
+                    || (k.len() > key.len()
+                        && k.contains(' ')
+                        && k.split_ascii_whitespace().any(|k| k == key))
+            })
     }
 }
 
@@ -106,13 +111,15 @@ pub fn scan(page: &str) -> Scanned {
 enum Token {
     Start {
         name: LocalName,
-        attrs: Vec<(LocalName, String)>,
+        /// Allow-listed attributes in scraper's own type, so the DOM takes them as they are.
+        attrs: Vec<Attribute>,
         self_closing: bool,
     },
     End {
         name: LocalName,
     },
-    Text(String),
+    /// Text; empty for the content of a script or style nobody reads (never copied).
+    Text(StrTendril),
 }
 
 /// The atom of a tag or attribute name: the common ones without hashing (`string_cache` looks
@@ -264,9 +271,11 @@ fn is_image_data_attribute(name: &[u8]) -> bool {
 #[derive(Default)]
 struct TokenCallback {
     name: Option<LocalName>,
-    attrs: Vec<(LocalName, String)>,
-    attr_name: Option<LocalName>,
+    attrs: Vec<Attribute>,
     skip_value: bool,
+    /// The text that follows is the content of a script, style or the like that the builder
+    /// drops ([`raw_text_kind`]): it is not copied out of the tokenizer.
+    drop_text: bool,
 }
 
 impl Callback<Token, ()> for TokenCallback {
@@ -275,18 +284,19 @@ impl Callback<Token, ()> for TokenCallback {
             CallbackEvent::OpenStartTag { name } => {
                 self.name = Some(name_atom(name));
                 self.attrs.clear();
-                self.attr_name = None;
+                self.drop_text = false;
                 None
             }
             CallbackEvent::AttributeName { name } => {
                 self.skip_value = true;
-                self.attr_name = None;
                 if self.attrs.len() < MAX_ATTRIBUTES && keep_attribute(name) {
                     let name = name_atom(name);
                     // The first of duplicated attributes wins, as in browsers.
-                    if !self.attrs.iter().any(|(n, _)| *n == name) {
-                        self.attrs.push((name.clone(), String::new()));
-                        self.attr_name = Some(name);
+                    if !self.attrs.iter().any(|a| a.name.local == name) {
+                        self.attrs.push(Attribute {
+                            name: QualName::new(None, ns!(), name),
+                            value: StrTendril::new(),
+                        });
                         self.skip_value = false;
                     }
                 }
@@ -294,28 +304,33 @@ impl Callback<Token, ()> for TokenCallback {
             }
             CallbackEvent::AttributeValue { value } => {
                 if !self.skip_value
-                    && let Some((_, v)) = self.attrs.last_mut()
+                    && let Some(a) = self.attrs.last_mut()
                 {
-                    push_capped(v, value, MAX_ATTRIBUTE_BYTES);
+                    a.value = capped_text(value, MAX_ATTRIBUTE_BYTES);
                 }
                 None
             }
             CallbackEvent::CloseStartTag { self_closing } => {
                 let name = self.name.take()?;
+                self.drop_text =
+                    raw_text_kind(&name, &self.attrs).is_some_and(|k| k == RawText::Ignored);
                 Some(Token::Start {
                     name,
                     attrs: std::mem::take(&mut self.attrs),
                     self_closing,
                 })
             }
-            CallbackEvent::EndTag { name } => Some(Token::End {
-                name: name_atom(name),
-            }),
-            CallbackEvent::String { value } => {
-                let mut text = String::new();
-                push_capped(&mut text, value, MAX_TEXT_TOKEN_BYTES);
-                Some(Token::Text(text))
+            CallbackEvent::EndTag { name } => {
+                self.drop_text = false;
+                Some(Token::End {
+                    name: name_atom(name),
+                })
             }
+            CallbackEvent::String { value } => Some(Token::Text(if self.drop_text {
+                StrTendril::new()
+            } else {
+                capped_text(value, MAX_TEXT_TOKEN_BYTES)
+            })),
             CallbackEvent::Comment { .. }
             | CallbackEvent::Doctype { .. }
             | CallbackEvent::Error(_) => None,
@@ -323,19 +338,16 @@ impl Callback<Token, ()> for TokenCallback {
     }
 }
 
-/// Appends UTF-8 `bytes` to `out` until `out` holds `cap` bytes, cutting on a char boundary.
-fn push_capped(out: &mut String, bytes: &[u8], cap: usize) {
-    let room = cap.saturating_sub(out.len());
-    if room == 0 {
-        return;
-    }
-    let take = bytes.len().min(room);
+/// The first `cap` bytes of UTF-8 `bytes` as text, cut on a char boundary (one allocation of
+/// the exact size, none for short texts).
+fn capped_text(bytes: &[u8], cap: usize) -> StrTendril {
+    let take = bytes.len().min(cap);
     match std::str::from_utf8(&bytes[..take]) {
-        Ok(s) => out.push_str(s),
-        Err(e) if e.error_len().is_none() => {
-            out.push_str(std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default());
-        }
-        Err(_) => out.push_str(&String::from_utf8_lossy(&bytes[..take])),
+        Ok(s) => StrTendril::from_slice(s),
+        Err(e) if e.error_len().is_none() => StrTendril::from_slice(
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        ),
+        Err(_) => StrTendril::from_slice(&String::from_utf8_lossy(&bytes[..take])),
     }
 }
 
@@ -396,7 +408,7 @@ struct Builder {
     sink: HtmlTreeSink,
     body: ego_tree::NodeId,
     stack: Vec<Open>,
-    open_counts: HashMap<LocalName, u32>,
+    open_counts: FxHashMap<LocalName, u32>,
     /// Depth of emitted elements on the stack.
     emitted_depth: usize,
     elements: usize,
@@ -426,14 +438,14 @@ fn html_name(name: &LocalName) -> QualName {
     QualName::new(None, ns!(html), name.clone())
 }
 
-fn attr<'a>(attrs: &'a [(LocalName, String)], name: &str) -> Option<&'a str> {
+fn attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a str> {
     attrs
         .iter()
-        .find(|(n, _)| &**n == name)
-        .map(|(_, v)| v.as_str())
+        .find(|a| &*a.name.local == name)
+        .map(|a| &*a.value)
 }
 
-fn lower_attr(attrs: &[(LocalName, String)], name: &str) -> Option<String> {
+fn lower_attr(attrs: &[Attribute], name: &str) -> Option<String> {
     attr(attrs, name)
         .map(|v| v.trim().to_lowercase())
         .filter(|v| !v.is_empty())
@@ -461,6 +473,25 @@ fn dublin_core_dots(key: String) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Elements whose content arrives as one text token, and what becomes of that text.
+fn raw_text_kind(name: &str, attrs: &[Attribute]) -> Option<RawText> {
+    match name {
+        "title" => Some(RawText::Title),
+        "script" => Some(
+            if attr(attrs, "type").is_some_and(|t| t.to_ascii_lowercase().contains("ld+json")) {
+                RawText::JsonLd
+            } else {
+                RawText::Ignored
+            },
+        ),
+        "style" | "iframe" | "textarea" | "xmp" | "noembed" | "noframes" | "plaintext" => {
+            Some(RawText::Ignored)
+        }
+        "noscript" => Some(RawText::Noscript),
+        _ => None,
+    }
 }
 
 fn is_void(name: &str) -> bool {
@@ -525,7 +556,7 @@ impl Builder {
             sink,
             body,
             stack: Vec::new(),
-            open_counts: HashMap::new(),
+            open_counts: FxHashMap::default(),
             emitted_depth: 0,
             elements: 0,
             text_bytes: 0,
@@ -557,7 +588,7 @@ impl Builder {
         if let Some((raw_name, kind)) = self.raw.clone() {
             match token {
                 Token::Text(text) => {
-                    self.raw_text(kind, text, nesting);
+                    self.raw_text(kind, &text, nesting);
                     return;
                 }
                 Token::End { ref name } if *name == raw_name => {
@@ -594,15 +625,15 @@ impl Builder {
                 self_closing,
             } => self.start_tag(name, attrs, self_closing),
             Token::End { name } => self.end_tag(&name),
-            Token::Text(text) => self.text(&text),
+            Token::Text(text) => self.text(text),
         }
     }
 
-    fn raw_text(&mut self, kind: RawText, text: String, nesting: u8) {
+    fn raw_text(&mut self, kind: RawText, text: &str, nesting: u8) {
         match kind {
             RawText::Title => {
                 if self.out.title.is_none() {
-                    self.out.title = Some(text);
+                    self.out.title = Some(text.to_owned());
                 }
             }
             RawText::JsonLd => {
@@ -610,14 +641,14 @@ impl Builder {
                     && self.json_ld_bytes + text.len() <= MAX_JSON_LD_BYTES
                 {
                     self.json_ld_bytes += text.len();
-                    self.out.json_ld.push(text);
+                    self.out.json_ld.push(text.to_owned());
                 }
             }
             RawText::Noscript if nesting == 0 => {
                 // What a browser without scripts shows: often the real `<img>` behind a lazy
                 // placeholder. Its own noscript content is not tokenized again.
                 let saved = self.raw.take();
-                let text = capped(&text);
+                let text = capped(text);
                 for token in tokens(&text) {
                     self.handle(token, nesting + 1);
                 }
@@ -627,7 +658,7 @@ impl Builder {
         }
     }
 
-    fn start_tag(&mut self, name: LocalName, attrs: Vec<(LocalName, String)>, self_closing: bool) {
+    fn start_tag(&mut self, name: LocalName, attrs: Vec<Attribute>, self_closing: bool) {
         match &*name {
             "html" => {
                 if !self.out.seen_html {
@@ -651,24 +682,9 @@ impl Builder {
                 }
                 return;
             }
-            "title" => {
-                self.raw = Some((name, RawText::Title));
-                return;
-            }
-            "script" => {
-                let json_ld = lower_attr(&attrs, "type").is_some_and(|t| t.contains("ld+json"));
-                self.raw = Some((
-                    name,
-                    if json_ld {
-                        RawText::JsonLd
-                    } else {
-                        RawText::Ignored
-                    },
-                ));
-                return;
-            }
-            "style" | "iframe" | "textarea" | "xmp" | "noembed" | "noframes" | "plaintext" => {
-                self.raw = Some((name, RawText::Ignored));
+            "title" | "script" | "style" | "iframe" | "textarea" | "xmp" | "noembed"
+            | "noframes" | "plaintext" => {
+                self.raw = raw_text_kind(&name, &attrs).map(|kind| (name, kind));
                 return;
             }
             "meta" => {
@@ -696,16 +712,9 @@ impl Builder {
         let void = is_void(&name);
         let emit = self.emitted_depth < MAX_DOM_DEPTH && self.elements < MAX_DOM_ELEMENTS;
         let node = emit.then(|| {
-            let attributes = attrs
-                .into_iter()
-                .map(|(n, v)| Attribute {
-                    name: QualName::new(None, ns!(), n),
-                    value: StrTendril::from(v),
-                })
-                .collect();
-            let node =
-                self.sink
-                    .create_element(html_name(&name), attributes, ElementFlags::default());
+            let node = self
+                .sink
+                .create_element(html_name(&name), attrs, ElementFlags::default());
             self.sink
                 .append(&self.parent(), NodeOrText::AppendNode(node));
             self.elements += 1;
@@ -740,34 +749,41 @@ impl Builder {
     fn close_implied(&mut self, name: &str) {
         if dom::is_block(name) {
             self.close_in_scope(
-                "p",
+                &local_name!("p"),
                 &[
                     "button", "table", "td", "th", "caption", "object", "template",
                 ],
             );
         }
         match name {
-            "li" => self.close_in_scope("li", &["ul", "ol", "menu"]),
+            "li" => self.close_in_scope(&local_name!("li"), &["ul", "ol", "menu"]),
             "dd" | "dt" => {
-                self.close_in_scope("dd", &["dl"]);
-                self.close_in_scope("dt", &["dl"]);
+                self.close_in_scope(&local_name!("dd"), &["dl"]);
+                self.close_in_scope(&local_name!("dt"), &["dl"]);
             }
             "td" | "th" => {
-                self.close_in_scope("td", &["tr", "table"]);
-                self.close_in_scope("th", &["tr", "table"]);
+                self.close_in_scope(&local_name!("td"), &["tr", "table"]);
+                self.close_in_scope(&local_name!("th"), &["tr", "table"]);
             }
             "tr" => {
-                for cell in ["td", "th", "tr"] {
-                    self.close_in_scope(cell, &["table", "tbody", "thead", "tfoot"]);
+                for cell in [local_name!("td"), local_name!("th"), local_name!("tr")] {
+                    self.close_in_scope(&cell, &["table", "tbody", "thead", "tfoot"]);
                 }
             }
             "tbody" | "thead" | "tfoot" => {
-                for part in ["td", "th", "tr", "tbody", "thead", "tfoot"] {
-                    self.close_in_scope(part, &["table"]);
+                for part in [
+                    local_name!("td"),
+                    local_name!("th"),
+                    local_name!("tr"),
+                    local_name!("tbody"),
+                    local_name!("thead"),
+                    local_name!("tfoot"),
+                ] {
+                    self.close_in_scope(&part, &["table"]);
                 }
             }
-            "option" | "optgroup" => self.close_in_scope("option", &["select"]),
-            "a" => self.close_in_scope("a", &["table", "td", "th", "button"]),
+            "option" | "optgroup" => self.close_in_scope(&local_name!("option"), &["select"]),
+            "a" => self.close_in_scope(&local_name!("a"), &["table", "td", "th", "button"]),
             n if is_heading(n) && self.stack.last().is_some_and(|o| is_heading(&o.name)) => {
                 self.pop();
             }
@@ -775,14 +791,8 @@ impl Builder {
         }
     }
 
-    fn close_in_scope(&mut self, target: &str, boundaries: &[&str]) {
-        if self
-            .open_counts
-            .get(&LocalName::from(target))
-            .copied()
-            .unwrap_or(0)
-            == 0
-        {
+    fn close_in_scope(&mut self, target: &LocalName, boundaries: &[&str]) {
+        if self.open_counts.get(target).copied().unwrap_or(0) == 0 {
             return;
         }
         let found = self
@@ -791,7 +801,7 @@ impl Builder {
             .rev()
             .take(SCOPE_SEARCH)
             .take_while(|o| !boundaries.contains(&&*o.name))
-            .position(|o| &*o.name == target);
+            .position(|o| o.name == *target);
         if let Some(from_top) = found {
             for _ in 0..=from_top {
                 self.pop();
@@ -822,27 +832,25 @@ impl Builder {
         Some(open.name)
     }
 
-    fn text(&mut self, text: &str) {
+    fn text(&mut self, mut text: StrTendril) {
         if self.elements >= MAX_DOM_ELEMENTS || self.text_bytes >= MAX_DOM_TEXT_BYTES {
             return;
         }
-        let kept = if text.trim().is_empty() {
-            " "
-        } else {
-            let mut end = text.len().min(MAX_TEXT_RUN_BYTES);
+        if text.trim().is_empty() {
+            text = StrTendril::from_slice(" ");
+        } else if text.len() > MAX_TEXT_RUN_BYTES {
+            let mut end = MAX_TEXT_RUN_BYTES;
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
-            &text[..end]
-        };
-        self.text_bytes += kept.len();
-        self.sink.append(
-            &self.parent(),
-            NodeOrText::AppendText(StrTendril::from(kept)),
-        );
+            text.pop_back(u32::try_from(text.len() - end).unwrap_or(u32::MAX));
+        }
+        self.text_bytes += text.len();
+        self.sink
+            .append(&self.parent(), NodeOrText::AppendText(text));
     }
 
-    fn meta(&mut self, attrs: &[(LocalName, String)]) {
+    fn meta(&mut self, attrs: &[Attribute]) {
         if self.out.metas.len() >= MAX_META_TAGS {
             return;
         }
@@ -860,7 +868,7 @@ impl Builder {
         }
     }
 
-    fn link(&mut self, attrs: &[(LocalName, String)]) {
+    fn link(&mut self, attrs: &[Attribute]) {
         if self.out.links.len() >= MAX_LINK_TAGS {
             return;
         }

@@ -189,8 +189,9 @@ pub(super) fn lead_images(
         if width.is_some_and(|w| w < 150) || height.is_some_and(|h| h < 100) {
             continue;
         }
-        let mut markers = v.marks.clone();
+        let mut markers = v.marks.to_string();
         if let Some(alt) = dom::raw_attr(v.el, "alt") {
+            markers.push(' ');
             markers.push_str(&alt.to_lowercase());
         }
         for ancestor in dom::ancestors(v.el).take(2) {
@@ -244,13 +245,15 @@ pub(super) fn logo(
         .iter()
         .filter(|v| v.el.value().name() == "img" && !v.ctx.hidden && !in_root(v.el))
         .find_map(|v| {
-            let mut markers = v.marks.clone();
+            let mut markers = v.marks.to_string();
+            markers.push(' ');
             markers.push_str(
                 &dom::raw_attr(v.el, "alt")
                     .unwrap_or_default()
                     .to_lowercase(),
             );
             for a in dom::ancestors(v.el).take(3) {
+                markers.push(' ');
                 markers.push_str(&dom::class_and_id(a));
             }
             let (url, _) = image_url(v.el)?;

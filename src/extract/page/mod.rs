@@ -6,9 +6,11 @@
 mod category;
 mod images;
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use ego_tree::NodeId;
+use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{ElementRef, Html};
 
 use super::dom;
@@ -21,10 +23,10 @@ pub use images::looks_like_non_photo;
 use images::{lead_images, logo};
 
 /// What the page's own markup says.
-#[derive(Debug, Default)]
-pub struct Page {
-    /// `title` is the `<h1>`; `description` the first paragraph; the other fields as named.
-    pub found: Found,
+#[derive(Debug)]
+pub struct Page<'a> {
+    /// The text of the `<h1>` that is the headline.
+    pub headline: Option<String>,
     pub breadcrumb: Vec<Crumb>,
     /// The text of the category link nearest the headline.
     pub category_link: Option<String>,
@@ -38,6 +40,45 @@ pub struct Page {
     /// `title`) of `<time>` elements without `datetime` and of date-like elements
     /// (`class="date"`, `itemprop="datePublished"`…).
     pub date_texts: Vec<String>,
+    /// What [`Page::found`] reads from, kept so that it runs only when asked.
+    visits: Vec<Visit<'a>>,
+    root: Option<ElementRef<'a>>,
+    h1_pos: Option<usize>,
+    found: OnceCell<Found>,
+}
+
+impl Page<'_> {
+    /// The fields metadata usually carries, as the markup gives them (`title` is the `<h1>`,
+    /// `description` the first paragraph…). They are the last resort for each field, so they
+    /// are read on first use: a page with full metadata never pays for them.
+    pub fn found(&self) -> &Found {
+        self.found.get_or_init(|| {
+            let visits = &self.visits;
+            let in_root = |el: ElementRef<'_>| in_root(self.root, el);
+            Found {
+                title: self.headline.clone(),
+                description: first_paragraph(visits, &in_root, self.h1_pos),
+                images: lead_images(visits, &in_root, self.h1_pos),
+                authors: byline(visits),
+                published_at: visits
+                    .iter()
+                    .filter(|v| !v.ctx.chrome && v.el.value().name() == "time" && in_root(v.el))
+                    .chain(
+                        visits
+                            .iter()
+                            .filter(|v| !v.ctx.chrome && v.el.value().name() == "time"),
+                    )
+                    .find_map(|v| dom::attr(v.el, "datetime").map(str::to_owned)),
+                logo: logo(visits, &in_root),
+                ..Found::default()
+            }
+        })
+    }
+}
+
+/// Whether `el` is inside the article's content root (anywhere when none was found).
+fn in_root(root: Option<ElementRef<'_>>, el: ElementRef<'_>) -> bool {
+    root.is_none_or(|r| el.id() == r.id() || dom::ancestors(el).any(|a| a.id() == r.id()))
 }
 
 /// Class, id or `itemprop` words of elements that show the article's date.
@@ -136,18 +177,19 @@ const BYLINE_MARKERS: &[&str] = &[
     "autor",
 ];
 
-#[derive(Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Context {
     chrome: bool,
     hidden: bool,
     noscript: bool,
 }
 
+#[derive(Debug)]
 struct Visit<'a> {
     el: ElementRef<'a>,
     ctx: Context,
     /// The element's class and id, lower case ([`dom::class_and_id`]), read once.
-    marks: String,
+    marks: Cow<'a, str>,
 }
 
 /// Reads the page's markup. `title_hint` is the best metadata title, used to pick the right
@@ -156,53 +198,37 @@ struct Visit<'a> {
 ///
 /// `dates_shown` says whether the dates the page shows people are wanted (they are read only
 /// when the machine-readable dates are missing or disagree).
-pub fn read(doc: &Html, title_hint: Option<&str>, dates_shown: bool) -> Page {
-    let mut page = Page::default();
+pub fn read<'a>(doc: &'a Html, title_hint: Option<&str>, dates_shown: bool) -> Page<'a> {
     let h1 = headline(doc, title_hint);
-    let h1_ancestors: HashSet<NodeId> = h1
+    let h1_ancestors: FxHashSet<NodeId> = h1
         .map(|h| dom::ancestors(h).map(|a| a.id()).collect())
         .unwrap_or_default();
     let visits = walk(doc, &h1_ancestors);
-    let position: HashMap<NodeId, usize> = visits
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.el.id(), i))
-        .collect();
-
-    page.found.title = h1.map(dom::text);
     let root = content_root(&visits);
-    // The direction nearest the article text wins (Readability's rule), as in browsers.
-    page.content_dir = root.and_then(|r| {
-        std::iter::once(r)
-            .chain(dom::ancestors(r))
-            .find_map(|e| dom::attr(e, "dir").map(str::to_lowercase))
-    });
-    let in_root = |el: ElementRef<'_>| {
-        root.is_none_or(|r| el.id() == r.id() || dom::ancestors(el).any(|a| a.id() == r.id()))
-    };
-    let h1_pos = h1.and_then(|h| position.get(&h.id()).copied());
-
-    page.found.description = first_paragraph(&visits, &in_root, h1_pos);
-    page.found.images = lead_images(&visits, &in_root, h1_pos);
-    page.found.authors = byline(&visits);
-    page.found.published_at = visits
-        .iter()
-        .filter(|v| !v.ctx.chrome && v.el.value().name() == "time" && in_root(v.el))
-        .chain(
-            visits
-                .iter()
-                .filter(|v| !v.ctx.chrome && v.el.value().name() == "time"),
-        )
-        .find_map(|v| dom::attr(v.el, "datetime").map(str::to_owned));
-    if dates_shown {
-        page.date_texts = date_texts(&visits, &in_root, h1_pos);
+    let h1_pos = h1.and_then(|h| visits.iter().position(|v| v.el.id() == h.id()));
+    let in_root = |el: ElementRef<'_>| in_root(root, el);
+    Page {
+        headline: h1.map(dom::text),
+        // The direction nearest the article text wins (Readability's rule), as in browsers.
+        content_dir: root.and_then(|r| {
+            std::iter::once(r)
+                .chain(dom::ancestors(r))
+                .find_map(|e| dom::attr(e, "dir").map(str::to_lowercase))
+        }),
+        date_texts: if dates_shown {
+            date_texts(&visits, &in_root, h1_pos)
+        } else {
+            Vec::new()
+        },
+        breadcrumb: breadcrumb(&visits),
+        category_link: category_link(&visits, h1_pos),
+        site_names: site_names(&visits),
+        chrome_text: chrome_text(doc),
+        visits,
+        root,
+        h1_pos,
+        found: OnceCell::new(),
     }
-    page.found.logo = logo(&visits, &in_root);
-    page.breadcrumb = breadcrumb(&visits);
-    page.category_link = category_link(&visits, h1_pos);
-    page.site_names = site_names(&visits);
-    page.chrome_text = chrome_text(doc);
-    page
 }
 
 /// The `<h1>` that is the headline: the only one, or the one matching the metadata title, or
@@ -291,7 +317,7 @@ fn headline_by_class(doc: &Html) -> Option<ElementRef<'_>> {
         })
 }
 
-fn is_chrome_element(el: ElementRef<'_>, marks: &str, h1_ancestors: &HashSet<NodeId>) -> bool {
+fn is_chrome_element(el: ElementRef<'_>, marks: &str, h1_ancestors: &FxHashSet<NodeId>) -> bool {
     let name = el.value().name();
     if matches!(name, "nav" | "aside" | "form" | "button" | "dialog")
         && !h1_ancestors.contains(&el.id())
@@ -316,7 +342,7 @@ fn is_chrome_element(el: ElementRef<'_>, marks: &str, h1_ancestors: &HashSet<Nod
 }
 
 /// Every element in document order with what it inherits from its ancestors.
-fn walk<'a>(doc: &'a Html, h1_ancestors: &HashSet<NodeId>) -> Vec<Visit<'a>> {
+fn walk<'a>(doc: &'a Html, h1_ancestors: &FxHashSet<NodeId>) -> Vec<Visit<'a>> {
     let mut out = Vec::new();
     let mut stack: Vec<(ElementRef<'a>, Context)> = vec![(doc.root_element(), Context::default())];
     while let Some((el, inherited)) = stack.pop() {
@@ -342,7 +368,7 @@ fn content_root<'a>(visits: &[Visit<'a>]) -> Option<ElementRef<'a>> {
     }) {
         return Some(body.el);
     }
-    let mut scores: HashMap<NodeId, (f32, ElementRef<'a>)> = HashMap::new();
+    let mut scores: FxHashMap<NodeId, (f32, ElementRef<'a>)> = FxHashMap::default();
     for v in visits {
         if v.ctx.chrome || v.ctx.hidden || v.ctx.noscript || !is_paragraph(v.el) {
             continue;
@@ -444,22 +470,35 @@ fn has_marker(haystack: &str, markers: &[&str]) -> bool {
     if haystack.is_empty() {
         return false;
     }
-    // The haystack is split once, each word tried against every marker.
-    markers
-        .iter()
-        .any(|marker| marker.contains('-') && haystack.contains(marker))
-        || haystack
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|word| !word.is_empty())
-            .any(|word| {
-                markers.iter().any(|marker| match marker.strip_suffix('*') {
+    // Called for every element against dozens of markers: each comparison starts with one
+    // byte, and hyphenated markers are only searched for when the haystack has a hyphen.
+    let bytes = haystack.as_bytes();
+    if bytes.contains(&b'-')
+        && markers.iter().any(|marker| {
+            let m = marker.as_bytes();
+            m.contains(&b'-') && bytes.windows(m.len()).any(|w| w[0] == m[0] && w == m)
+        })
+    {
+        return true;
+    }
+    haystack
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .any(|word| {
+            let first = word.as_bytes()[0];
+            markers.iter().any(|marker| {
+                if marker.as_bytes()[0] != first {
+                    return false;
+                }
+                match marker.strip_suffix('*') {
                     Some(prefix) => word.starts_with(prefix),
                     None => word.strip_prefix(marker).is_some_and(|rest| {
                         let rest = rest.strip_prefix('s').unwrap_or(rest);
                         rest.bytes().all(|b| b.is_ascii_digit() || b == b'x')
                     }),
-                })
+                }
             })
+        })
 }
 
 /// Names in the page's byline (Readability's rules: `rel=author`, `itemprop=author`, or a
