@@ -19,10 +19,172 @@ const ORIGIN_ERROR_MAX_AGE: u64 = crate::config::FAILURE_TTL.as_secs();
 /// When an overloaded service asks to be tried again.
 const RETRY_AFTER_SECONDS: u64 = 5;
 
+/// Every error a client can receive, by its stable code (docs/api.md, "Errors"). The code
+/// decides the status, so the two never disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The client asked too often.
+    RateLimited,
+    /// A query parameter or request body that is missing, repeated or out of range.
+    InvalidParameter,
+    /// A request body over what the route reads.
+    BodyTooLarge,
+    /// Nothing of ours at this address (a route or a warm-up job).
+    NotFound,
+    /// The article URL is not an absolute http(s) URL we fetch.
+    InvalidUrl,
+    /// The article URL is over 2048 bytes.
+    UrlTooLong,
+    /// The URL leads to an address off the public internet, or back to us.
+    AddressBlocked,
+    /// The operator previews only some hosts, not this one.
+    HostNotAllowed,
+    /// The route does not answer this method.
+    MethodNotAllowed,
+    /// An administrative request without the right bearer token.
+    Unauthorized,
+    /// Signatures are required and no administration token opens the debugger.
+    DebuggerClosed,
+    /// Signatures are required and the URL has none.
+    SignatureMissing,
+    /// The URL's signature does not match, or its key is retired.
+    SignatureInvalid,
+    /// The URL's signature has expired.
+    SignatureExpired,
+    /// The origin says the article does not exist.
+    ArticleNotFound,
+    /// The article has no usable lead image (or the debugger does not show that image).
+    ImageNotFound,
+    /// The embed cannot be made as small as asked.
+    SizeNotAvailable,
+    /// An oEmbed format other than json and xml.
+    FormatNotSupported,
+    /// The origin says the feed or sitemap does not exist.
+    FeedNotFound,
+    /// The listing is no feed or sitemap we read, or lists no article.
+    FeedUnreadable,
+    /// The origin took too long.
+    OriginTimeout,
+    /// The page could not be fetched or read.
+    OriginUnavailable,
+    /// Too much work in flight; try again shortly.
+    Overloaded,
+    /// A purge did not reach every instance.
+    PurgeIncomplete,
+    /// A failure of ours.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// Every code, for the tests that hold the docs to them.
+    pub const ALL: [ErrorCode; 25] = [
+        ErrorCode::RateLimited,
+        ErrorCode::InvalidParameter,
+        ErrorCode::BodyTooLarge,
+        ErrorCode::NotFound,
+        ErrorCode::InvalidUrl,
+        ErrorCode::UrlTooLong,
+        ErrorCode::AddressBlocked,
+        ErrorCode::HostNotAllowed,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Unauthorized,
+        ErrorCode::DebuggerClosed,
+        ErrorCode::SignatureMissing,
+        ErrorCode::SignatureInvalid,
+        ErrorCode::SignatureExpired,
+        ErrorCode::ArticleNotFound,
+        ErrorCode::ImageNotFound,
+        ErrorCode::SizeNotAvailable,
+        ErrorCode::FormatNotSupported,
+        ErrorCode::FeedNotFound,
+        ErrorCode::FeedUnreadable,
+        ErrorCode::OriginTimeout,
+        ErrorCode::OriginUnavailable,
+        ErrorCode::Overloaded,
+        ErrorCode::PurgeIncomplete,
+        ErrorCode::InternalError,
+    ];
+
+    /// The code as clients read it: stable, never renamed.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::RateLimited => "rate-limited",
+            ErrorCode::InvalidParameter => "invalid-parameter",
+            ErrorCode::BodyTooLarge => "body-too-large",
+            ErrorCode::NotFound => "not-found",
+            ErrorCode::InvalidUrl => "invalid-url",
+            ErrorCode::UrlTooLong => "url-too-long",
+            ErrorCode::AddressBlocked => "address-blocked",
+            ErrorCode::HostNotAllowed => "host-not-allowed",
+            ErrorCode::MethodNotAllowed => "method-not-allowed",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::DebuggerClosed => "debugger-closed",
+            ErrorCode::SignatureMissing => "signature-missing",
+            ErrorCode::SignatureInvalid => "signature-invalid",
+            ErrorCode::SignatureExpired => "signature-expired",
+            ErrorCode::ArticleNotFound => "article-not-found",
+            ErrorCode::ImageNotFound => "image-not-found",
+            ErrorCode::SizeNotAvailable => "size-not-available",
+            ErrorCode::FormatNotSupported => "format-not-supported",
+            ErrorCode::FeedNotFound => "feed-not-found",
+            ErrorCode::FeedUnreadable => "feed-unreadable",
+            ErrorCode::OriginTimeout => "origin-timeout",
+            ErrorCode::OriginUnavailable => "origin-unavailable",
+            ErrorCode::Overloaded => "overloaded",
+            ErrorCode::PurgeIncomplete => "purge-incomplete",
+            ErrorCode::InternalError => "internal-error",
+        }
+    }
+
+    #[must_use]
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::InvalidParameter | ErrorCode::InvalidUrl => StatusCode::BAD_REQUEST,
+            ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::NotFound
+            | ErrorCode::ArticleNotFound
+            | ErrorCode::ImageNotFound
+            | ErrorCode::SizeNotAvailable
+            | ErrorCode::FeedNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::UrlTooLong => StatusCode::URI_TOO_LONG,
+            ErrorCode::AddressBlocked
+            | ErrorCode::HostNotAllowed
+            | ErrorCode::DebuggerClosed
+            | ErrorCode::SignatureMissing
+            | ErrorCode::SignatureInvalid
+            | ErrorCode::SignatureExpired => StatusCode::FORBIDDEN,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::FormatNotSupported => StatusCode::NOT_IMPLEMENTED,
+            ErrorCode::FeedUnreadable | ErrorCode::OriginUnavailable => StatusCode::BAD_GATEWAY,
+            ErrorCode::OriginTimeout => StatusCode::GATEWAY_TIMEOUT,
+            ErrorCode::Overloaded | ErrorCode::PurgeIncomplete => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// An answer about the origin (the article or its feed is gone, the site failed): a CDN may
+    /// keep it as long as our cache remembers the failure. Every other error is `no-store`.
+    #[must_use]
+    pub fn is_about_the_origin(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::ArticleNotFound
+                | ErrorCode::ImageNotFound
+                | ErrorCode::SizeNotAvailable
+                | ErrorCode::FeedNotFound
+                | ErrorCode::FeedUnreadable
+                | ErrorCode::OriginTimeout
+                | ErrorCode::OriginUnavailable
+        )
+    }
+}
+
 #[derive(Debug)]
 pub struct AppError {
-    status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: &'static str,
     /// For the log only.
     cause: String,
@@ -33,11 +195,10 @@ pub struct AppError {
 }
 
 impl AppError {
-    fn new(status: StatusCode, code: &'static str, message: &'static str, cause: String) -> Self {
+    fn new(code: ErrorCode, message: &'static str, cause: String) -> Self {
         let retry_after =
-            (status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECONDS);
+            (code.status() == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECONDS);
         AppError {
-            status,
             code,
             message,
             cause,
@@ -50,8 +211,7 @@ impl AppError {
     #[must_use]
     pub fn rate_limited(wait: std::time::Duration) -> Self {
         let mut error = AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
+            ErrorCode::RateLimited,
             "Too many requests from your address; try again shortly.",
             String::new(),
         );
@@ -63,20 +223,14 @@ impl AppError {
     /// A query parameter that is missing, repeated or out of range.
     #[must_use]
     pub fn invalid_parameter(message: &'static str) -> Self {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-parameter",
-            message,
-            message.to_owned(),
-        )
+        AppError::new(ErrorCode::InvalidParameter, message, message.to_owned())
     }
 
     /// A request body over `limit` bytes (`POST /warm`).
     #[must_use]
     pub fn body_too_large(limit: usize) -> Self {
         AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body-too-large",
+            ErrorCode::BodyTooLarge,
             "The request body is larger than this route reads.",
             format!("body over {limit} bytes"),
         )
@@ -85,8 +239,7 @@ impl AppError {
     #[must_use]
     pub fn not_found() -> Self {
         AppError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
+            ErrorCode::NotFound,
             "There is nothing at this address; the preview debugger is at /.",
             String::new(),
         )
@@ -96,8 +249,7 @@ impl AppError {
     #[must_use]
     pub fn loop_detected() -> Self {
         AppError::new(
-            StatusCode::FORBIDDEN,
-            "address-blocked",
+            ErrorCode::AddressBlocked,
             "This service does not preview its own answers.",
             "request carries our Via token: a fetch loop".to_owned(),
         )
@@ -106,8 +258,7 @@ impl AppError {
     #[must_use]
     pub fn method_not_allowed() -> Self {
         AppError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
+            ErrorCode::MethodNotAllowed,
             "Only GET, HEAD and OPTIONS are answered.",
             String::new(),
         )
@@ -117,8 +268,7 @@ impl AppError {
     #[must_use]
     pub fn post_only() -> Self {
         let mut error = AppError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
+            ErrorCode::MethodNotAllowed,
             "Only POST is answered here.",
             String::new(),
         );
@@ -131,8 +281,7 @@ impl AppError {
     #[must_use]
     pub fn purge_incomplete(cause: String) -> Self {
         AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "purge-incomplete",
+            ErrorCode::PurgeIncomplete,
             "The article was purged on this instance but not on every one; try again shortly.",
             cause,
         )
@@ -142,8 +291,7 @@ impl AppError {
     #[must_use]
     pub fn unauthorized() -> Self {
         AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "This request needs the administration token.",
             "missing or wrong bearer token".to_owned(),
         )
@@ -153,8 +301,7 @@ impl AppError {
     #[must_use]
     pub fn debugger_closed() -> Self {
         AppError::new(
-            StatusCode::FORBIDDEN,
-            "debugger-closed",
+            ErrorCode::DebuggerClosed,
             "With signed URLs required, the debugger needs the administration token, and none is set (APERCU_ADMIN_TOKEN).",
             "signatures required, no admin token".to_owned(),
         )
@@ -164,8 +311,7 @@ impl AppError {
     #[must_use]
     pub fn warm_request(cause: String) -> Self {
         AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-parameter",
+            ErrorCode::InvalidParameter,
             "A warm-up needs urls, feed or sitemap (at most 1000 URLs, 20 listings), and formats among jpg, png and webp.",
             cause,
         )
@@ -175,8 +321,7 @@ impl AppError {
     #[must_use]
     pub fn no_such_job() -> Self {
         AppError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
+            ErrorCode::NotFound,
             "This instance has no warm-up job of that id (jobs are kept per instance, the last 64).",
             "unknown warm-up job".to_owned(),
         )
@@ -186,23 +331,15 @@ impl AppError {
     #[must_use]
     pub fn not_in_report() -> Self {
         AppError::new(
-            StatusCode::NOT_FOUND,
-            "image-not-found",
+            ErrorCode::ImageNotFound,
             "This image is not one the report shows; open the report again.",
             "image not in the report".to_owned(),
         )
     }
 
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
-    }
-
-    fn is_about_the_origin(&self) -> bool {
-        matches!(
-            self.status,
-            StatusCode::NOT_FOUND | StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
-        ) && self.code != "not-found"
     }
 }
 
@@ -211,8 +348,8 @@ impl std::fmt::Display for AppError {
         write!(
             f,
             "{} ({}): {}",
-            self.code,
-            self.status.as_u16(),
+            self.code.as_str(),
+            self.code.status().as_u16(),
             self.cause
         )
     }
@@ -220,35 +357,27 @@ impl std::fmt::Display for AppError {
 
 impl From<UrlError> for AppError {
     fn from(error: UrlError) -> Self {
-        let (status, code, message) = match error {
-            UrlError::TooLong => (
-                StatusCode::URI_TOO_LONG,
-                "url-too-long",
-                "The url is longer than 2048 bytes.",
-            ),
+        let (code, message) = match error {
+            UrlError::TooLong => (ErrorCode::UrlTooLong, "The url is longer than 2048 bytes."),
             UrlError::Invalid => (
-                StatusCode::BAD_REQUEST,
-                "invalid-url",
+                ErrorCode::InvalidUrl,
                 "The url parameter must be an absolute http or https URL.",
             ),
             UrlError::Scheme => (
-                StatusCode::BAD_REQUEST,
-                "invalid-url",
+                ErrorCode::InvalidUrl,
                 "Only http and https URLs can be previewed.",
             ),
             UrlError::Userinfo => (
-                StatusCode::BAD_REQUEST,
-                "invalid-url",
+                ErrorCode::InvalidUrl,
                 "URLs with a user name or password are not accepted.",
             ),
             UrlError::Port(_) => (
-                StatusCode::BAD_REQUEST,
-                "invalid-url",
+                ErrorCode::InvalidUrl,
                 "Only the standard web ports (80 and 443) are fetched, and never loopback or \
                  private addresses, unless the operator allows them with APERCU_ALLOW_ADDRESSES.",
             ),
         };
-        AppError::new(status, code, message, error.to_string())
+        AppError::new(code, message, error.to_string())
     }
 }
 
@@ -258,39 +387,33 @@ impl From<&FetchError> for AppError {
         match error {
             FetchError::Url(url) => AppError::from(url.clone()),
             FetchError::Blocked(Blocked::HostNotAllowed(_)) => AppError::new(
-                StatusCode::FORBIDDEN,
-                "host-not-allowed",
+                ErrorCode::HostNotAllowed,
                 "This service does not preview pages from that host.",
                 cause,
             ),
             FetchError::Blocked(Blocked::Name(_) | Blocked::Address { .. }) => AppError::new(
-                StatusCode::FORBIDDEN,
-                "address-blocked",
+                ErrorCode::AddressBlocked,
                 "That address is not on the public internet, so it is not fetched (unless the \
                  operator allows it with APERCU_ALLOW_ADDRESSES).",
                 cause,
             ),
             FetchError::NotFound(_) => AppError::new(
-                StatusCode::NOT_FOUND,
-                "article-not-found",
+                ErrorCode::ArticleNotFound,
                 "The site says this article does not exist.",
                 cause,
             ),
             FetchError::Timeout(_) => AppError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                "origin-timeout",
+                ErrorCode::OriginTimeout,
                 "The site took too long to answer.",
                 cause,
             ),
             FetchError::Unavailable(_) => AppError::new(
-                StatusCode::BAD_GATEWAY,
-                "origin-unavailable",
+                ErrorCode::OriginUnavailable,
                 "The page could not be fetched or read.",
                 cause,
             ),
             FetchError::Busy(_) => AppError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
+                ErrorCode::Overloaded,
                 "Too many pages are being fetched right now; try again shortly.",
                 cause,
             ),
@@ -303,16 +426,19 @@ impl From<crate::signing::SignatureError> for AppError {
         use crate::signing::SignatureError;
         let (code, message) = match error {
             SignatureError::Missing => (
-                "signature-missing",
+                ErrorCode::SignatureMissing,
                 "This service answers signed URLs only, and this one is not signed.",
             ),
             SignatureError::Invalid => (
-                "signature-invalid",
+                ErrorCode::SignatureInvalid,
                 "The URL's signature does not match it, or its key is no longer accepted.",
             ),
-            SignatureError::Expired => ("signature-expired", "The URL's signature has expired."),
+            SignatureError::Expired => (
+                ErrorCode::SignatureExpired,
+                "The URL's signature has expired.",
+            ),
         };
-        AppError::new(StatusCode::FORBIDDEN, code, message, error.to_string())
+        AppError::new(code, message, error.to_string())
     }
 }
 
@@ -321,20 +447,17 @@ impl From<OembedError> for AppError {
         let cause = error.to_string();
         match error {
             OembedError::InvalidBound(_) => AppError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid-parameter",
+                ErrorCode::InvalidParameter,
                 "maxwidth and maxheight must be positive whole numbers.",
                 cause,
             ),
             OembedError::CannotFit(..) => AppError::new(
-                StatusCode::NOT_FOUND,
-                "size-not-available",
+                ErrorCode::SizeNotAvailable,
                 "The embed cannot be made that small.",
                 cause,
             ),
             OembedError::UnsupportedFormat(_) => AppError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                "format-not-supported",
+                ErrorCode::FormatNotSupported,
                 "The format must be json or xml.",
                 cause,
             ),
@@ -347,32 +470,27 @@ impl From<ServiceError> for AppError {
         match &error {
             ServiceError::Fetch(fetch) => AppError::from(fetch.as_ref()),
             ServiceError::NoLeadImage => AppError::new(
-                StatusCode::NOT_FOUND,
-                "image-not-found",
+                ErrorCode::ImageNotFound,
                 "The article has no usable lead image.",
                 error.to_string(),
             ),
             ServiceError::Overloaded => AppError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
+                ErrorCode::Overloaded,
                 "The service is busy; try again shortly.",
                 error.to_string(),
             ),
             ServiceError::Listing(crate::feeds::FeedError::Missing) => AppError::new(
-                StatusCode::NOT_FOUND,
-                "feed-not-found",
+                ErrorCode::FeedNotFound,
                 "The site says this feed or sitemap does not exist.",
                 error.to_string(),
             ),
             ServiceError::Listing(_) => AppError::new(
-                StatusCode::BAD_GATEWAY,
-                "feed-unreadable",
+                ErrorCode::FeedUnreadable,
                 "The feed or sitemap is neither RSS, Atom, JSON Feed nor a sitemap, or lists no article.",
                 error.to_string(),
             ),
             ServiceError::Internal { .. } => AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal-error",
+                ErrorCode::InternalError,
                 "The preview could not be made; this is our failure, not the site's.",
                 chain(&error),
             ),
@@ -386,7 +504,7 @@ impl AppError {
     #[must_use]
     pub fn html_response(&self, article_url: Option<&str>) -> HttpResponse {
         self.log();
-        let mut response = HttpResponse::build(self.status)
+        let mut response = HttpResponse::build(self.code.status())
             .content_type("text/html; charset=utf-8")
             .body(crate::pages::error_page(self.message, article_url));
         self.add_headers(&mut response);
@@ -398,7 +516,7 @@ impl AppError {
     #[must_use]
     pub fn page_response(&self, html: String, content_security_policy: &str) -> HttpResponse {
         self.log();
-        let mut response = HttpResponse::build(self.status)
+        let mut response = HttpResponse::build(self.code.status())
             .content_type("text/html; charset=utf-8")
             .body(html);
         self.add_headers(&mut response);
@@ -417,15 +535,15 @@ impl AppError {
     }
 
     fn log(&self) {
-        if self.status.is_server_error() {
-            tracing::warn!(code = self.code, cause = %loggable(&self.cause), "request failed");
+        if self.code.status().is_server_error() {
+            tracing::warn!(code = self.code.as_str(), cause = %loggable(&self.cause), "request failed");
         } else {
-            tracing::info!(code = self.code, cause = %loggable(&self.cause), "request refused");
+            tracing::info!(code = self.code.as_str(), cause = %loggable(&self.cause), "request refused");
         }
     }
 
     fn add_headers(&self, response: &mut HttpResponse) {
-        let cache_control = if self.is_about_the_origin() {
+        let cache_control = if self.code.is_about_the_origin() {
             format!("public, max-age={ORIGIN_ERROR_MAX_AGE}")
         } else {
             "no-store".to_owned()
@@ -434,10 +552,10 @@ impl AppError {
         if let Ok(value) = HeaderValue::from_str(&cache_control) {
             headers.insert(CACHE_CONTROL, value);
         }
-        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+        if self.code.status() == StatusCode::METHOD_NOT_ALLOWED {
             headers.insert(ALLOW, HeaderValue::from_static(self.allow));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.code.status() == StatusCode::UNAUTHORIZED {
             headers.insert(
                 WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"apercu\""),
@@ -451,15 +569,15 @@ impl AppError {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.code.status()
     }
 
     fn error_response(&self) -> HttpResponse {
         self.log();
         let body = serde_json::json!({
-            "error": { "code": self.code, "message": self.message }
+            "error": { "code": self.code.as_str(), "message": self.message }
         });
-        let mut response = HttpResponse::build(self.status).json(body);
+        let mut response = HttpResponse::build(self.code.status()).json(body);
         self.add_headers(&mut response);
         response
     }
@@ -480,6 +598,28 @@ fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_error_code_is_in_the_docs_with_its_status() {
+        let docs = include_str!("../docs/api.md");
+        let table = docs
+            .split("### Errors")
+            .nth(1)
+            .and_then(|rest| rest.split("\n### ").next())
+            .expect("docs/api.md has an Errors section");
+        for code in ErrorCode::ALL {
+            let quoted = format!("`{}`", code.as_str());
+            let status = code.status().as_u16().to_string();
+            assert!(
+                table
+                    .lines()
+                    .filter(|line| line.starts_with('|') && line.contains(&quoted))
+                    .any(|line| line.contains(&status)),
+                "{} ({status}) is not in the Errors table of docs/api.md",
+                code.as_str()
+            );
+        }
+    }
 
     fn response(error: FetchError) -> HttpResponse {
         AppError::from(ServiceError::from(error)).error_response()

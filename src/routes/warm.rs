@@ -94,7 +94,7 @@ pub fn progress_json(job: &Arc<Job>) -> serde_json::Value {
                     "url": outcome.url,
                     "what": outcome.what,
                     "ok": false,
-                    "error": { "code": error.code(), "message": error.message() },
+                    "error": { "code": error.code().as_str(), "message": error.message() },
                 })
             }
         })

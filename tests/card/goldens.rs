@@ -2,7 +2,9 @@
 
 use apercu::card::{CardText, Logo, PhotoLimits, Theme, photo};
 
-use crate::support::{check, check_with_logo, renderer, root, round_logo, skyline, synthetic};
+use crate::support::{
+    check, check_with_logo, compare_with, renderer, root, round_logo, skyline, synthetic,
+};
 
 const EXAMPLE_TITLE: &str = "Microsoft investit 2,9 milliards de dollars dans l\u{2019}IA au Japon";
 
@@ -38,30 +40,12 @@ fn the_benchmark_card_matches_the_browser_reference() {
     let covered = photo::cover(&skyline(), 1200, 630, theme.photo_focus_y);
     let card = renderer().draw(&text, Some(&covered), None, &theme);
     // The reference is Chromium's rendering of the same card in HTML and CSS: never regenerated.
-    let reference = image::open(root().join("tests/golden/benchmark-card-chromium.png"))
-        .unwrap()
-        .into_rgb8();
-    let similarity = image_compare::rgb_hybrid_compare(&reference, &card.pixels).unwrap();
-    eprintln!(
-        "benchmark card vs Chromium: hybrid similarity {:.4}",
-        similarity.score
+    compare_with(
+        "benchmark-card",
+        &root().join("tests/golden/benchmark-card-chromium.png"),
+        &card.pixels,
+        MIN_SIMILARITY_TO_BROWSER,
     );
-    if similarity.score < MIN_SIMILARITY_TO_BROWSER {
-        let out = root().join("target/golden");
-        std::fs::create_dir_all(&out).unwrap();
-        card.pixels
-            .save(out.join("benchmark-card.actual.png"))
-            .unwrap();
-        similarity
-            .image
-            .to_color_map()
-            .save(out.join("benchmark-card.diff.png"))
-            .unwrap();
-        panic!(
-            "benchmark card: similarity {:.4} < {MIN_SIMILARITY_TO_BROWSER}",
-            similarity.score
-        );
-    }
 }
 
 /// Chromium resamples the photo's grain and hints glyph edges differently (0.933 measured; a

@@ -102,7 +102,13 @@ pub fn compare(case: &str, actual: &RgbImage) {
         actual.save(&golden_path).expect("writing the golden");
         return;
     }
-    let golden = image::open(&golden_path)
+    compare_with(case, &golden_path, actual, MIN_SIMILARITY);
+}
+
+/// Compares `actual` with the image at `golden_path`; below `min_similarity`, writes
+/// `target/golden/{case}.actual.png` and a `.diff.png` heat map, and fails naming them.
+pub fn compare_with(case: &str, golden_path: &Path, actual: &RgbImage, min_similarity: f64) {
+    let golden = image::open(golden_path)
         .unwrap_or_else(|e| {
             panic!(
                 "{case}: {} ({e}); UPDATE_GOLDEN=1 creates it",
@@ -111,7 +117,8 @@ pub fn compare(case: &str, actual: &RgbImage) {
         })
         .into_rgb8();
     let similarity = image_compare::rgb_hybrid_compare(&golden, actual).expect("same dimensions");
-    if similarity.score < MIN_SIMILARITY {
+    eprintln!("{case}: hybrid similarity {:.4}", similarity.score);
+    if similarity.score < min_similarity {
         let out = root().join("target/golden");
         std::fs::create_dir_all(&out).unwrap();
         actual.save(out.join(format!("{case}.actual.png"))).unwrap();
@@ -121,7 +128,7 @@ pub fn compare(case: &str, actual: &RgbImage) {
             .save(out.join(format!("{case}.diff.png")))
             .unwrap();
         panic!(
-            "{case}: similarity {:.4} < {MIN_SIMILARITY}; actual and diff in {}",
+            "{case}: similarity {:.4} < {min_similarity}; actual and diff in {}",
             similarity.score,
             out.display()
         );
