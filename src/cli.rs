@@ -199,6 +199,11 @@ pub enum CliError {
     NotHtml { path: PathBuf, what: &'static str },
     #[error("{url}: {source}")]
     Fetch { url: String, source: FetchError },
+    #[error("{url}: {source}")]
+    Service {
+        url: String,
+        source: crate::service::ServiceError,
+    },
     #[error("{0}")]
     Url(#[from] UrlError),
     #[error("cannot start the network runtime: {0}")]
@@ -393,8 +398,6 @@ pub fn run(command: Command) -> Result<(), CliError> {
             charset,
             fetch,
         } => {
-            let source = Source::new(&fetch)?;
-            let article = source.article(&target, charset.as_deref(), base_url.as_deref())?;
             let format_name = format
                 .or_else(|| {
                     output
@@ -405,51 +408,105 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 .unwrap_or_default();
             let format = card::Format::from_name(&format_name)
                 .ok_or(CliError::UnknownFormat(format_name))?;
-            let (theme, theme_dir) = card_settings.theme()?;
-            let limits = fetch.photo_limits();
-            let unusable = |path: PathBuf| {
-                move |e: card::photo::PhotoError| CliError::Photo {
-                    path,
-                    reason: e.to_string(),
-                }
+            let request = RenderRequest {
+                target: &target,
+                base_url: base_url.as_deref(),
+                charset: charset.as_deref(),
+                image: image.as_deref(),
+                format,
+                explain,
             };
-            let photo = match image {
-                Some(file) => Some(
-                    card::Photo::decode_for(
-                        &read(&file)?,
-                        &limits,
-                        card::CARD_WIDTH,
-                        card::CARD_HEIGHT,
-                    )
-                    .map_err(unusable(file))?,
-                ),
-                None => source.lead_photo(&article, &limits),
-            };
-            let logo = match theme.for_host(article.url.host_str()).logo {
-                Some(relative) => {
-                    let file = theme_dir.join(relative);
-                    Some(card::Logo::decode(&read(&file)?, &limits).map_err(unusable(file))?)
-                }
-                None => source.site_icon(&article, &limits),
-            };
-            let renderer = card::Renderer::new(card_settings.font_book(&theme)?);
-            if explain {
-                let explained = renderer.explain(&article, photo.as_ref(), logo.as_ref(), &theme);
-                let json =
-                    serde_json::to_string_pretty(&explained).map_err(std::io::Error::from)?;
-                writeln!(std::io::stdout().lock(), "{json}")?;
-            }
-            let (encoded, drawn) =
-                renderer.render(&article, photo.as_ref(), logo.as_ref(), &theme, format)?;
-            if drawn.missing_glyphs > 0 {
-                eprintln!(
-                    "apercu: {} characters have no glyph in any font and were left out",
-                    drawn.missing_glyphs
-                );
-            }
+            let encoded = render(&request, &card_settings, &fetch)?;
             std::fs::write(&output, encoded).map_err(CliError::Write)
         }
     }
+}
+
+/// What `apercu render` was asked for.
+struct RenderRequest<'a> {
+    target: &'a str,
+    base_url: Option<&'a str>,
+    charset: Option<&'a str>,
+    /// A photo file drawn instead of the article's lead photo.
+    image: Option<&'a Path>,
+    format: card::Format,
+    /// Print the layout as JSON on stdout.
+    explain: bool,
+}
+
+/// Draws a card the way the service does, with the service's own steps (article, lead photo,
+/// logo or site icon, drawing, encoding) and a cache that lives as long as the command. What
+/// the service would log about a photo or logo it leaves out is printed on stderr.
+fn render(
+    request: &RenderRequest<'_>,
+    card_settings: &crate::config::CardSettings,
+    fetch: &FetchSettings,
+) -> Result<Vec<u8>, CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    crate::logging::init_for_command();
+    let service = runtime.block_on(async {
+        crate::startup::command_line_service(card_settings, fetch, system_lookup())
+    })?;
+    let service = std::sync::Arc::new(service);
+    runtime.block_on(async {
+        let article = if is_url(request.target) {
+            let url = service.article_url(request.target)?;
+            let cached = service
+                .article(&url)
+                .await
+                .map_err(|source| CliError::Service {
+                    url: url.to_string(),
+                    source,
+                })?;
+            cached.value
+        } else {
+            let path = PathBuf::from(request.target);
+            std::sync::Arc::new(inspect_bytes(
+                &read(&path)?,
+                request.charset,
+                request.base_url,
+                &path,
+            )?)
+        };
+        let photo = match request.image {
+            Some(file) => Some(std::sync::Arc::new(
+                card::Photo::decode_for(
+                    &read(file)?,
+                    &service.photo_limits,
+                    card::CARD_WIDTH,
+                    card::CARD_HEIGHT,
+                )
+                .map_err(|e| CliError::Photo {
+                    path: file.to_owned(),
+                    reason: e.to_string(),
+                })?,
+            )),
+            None => service.lead_photo(&article).await,
+        };
+        let logo = service.card_logo(&article).await;
+        if request.explain {
+            let explained = service.renderer.explain(
+                &article,
+                photo.as_deref(),
+                logo.as_deref(),
+                &service.look.theme,
+            );
+            let json = serde_json::to_string_pretty(&explained).map_err(std::io::Error::from)?;
+            writeln!(std::io::stdout().lock(), "{json}")?;
+        }
+        let (encoded, drawn) =
+            service.draw(&article, photo.as_deref(), logo.as_deref(), request.format)?;
+        if drawn.missing_glyphs > 0 {
+            eprintln!(
+                "apercu: {} characters have no glyph in any font and were left out",
+                drawn.missing_glyphs
+            );
+        }
+        Ok(encoded)
+    })
 }
 
 /// Runs the service until it is stopped.
@@ -675,12 +732,7 @@ impl Source {
             return inspect_bytes(&read(&path)?, charset, base_url, &path);
         }
         let page = self.fetch_page(target)?;
-        Ok(extract::extract_as_of(
-            &page.body,
-            page.charset.as_deref(),
-            page.url.as_url(),
-            Some(chrono::Utc::now().date_naive()),
-        ))
+        Ok(crate::service::article_of(&page))
     }
 
     /// The page at `url`, through the guarded pipeline.
@@ -764,49 +816,6 @@ impl Source {
         inspect::ImageFacts {
             url: url.to_string(),
             found,
-        }
-    }
-
-    /// The article's lead photo, fetched through the same pipeline (a photo URL is as hostile as
-    /// a page URL); `None`, with a line on stderr, when it cannot be used.
-    fn lead_photo(&self, article: &Article, limits: &card::PhotoLimits) -> Option<card::Photo> {
-        let lead = article.lead_image.as_ref()?;
-        self.image(&lead.url, "lead photo", |bytes| {
-            card::Photo::decode_for(bytes, limits, card::CARD_WIDTH, card::CARD_HEIGHT)
-        })
-    }
-
-    /// The site's own icon, as the service draws it when the theme names no logo: the page's
-    /// icon, else its publisher logo, the first that can be used.
-    fn site_icon(&self, article: &Article, limits: &card::PhotoLimits) -> Option<card::Logo> {
-        [&article.favicon, &article.logo]
-            .into_iter()
-            .flatten()
-            .find_map(|url| self.image(url, "site icon", |b| card::Logo::site_icon(b, limits)))
-    }
-
-    /// The image at `url`, fetched through the guarded pipeline and decoded; `None`, with a line
-    /// on stderr naming it as `what`, when it cannot be used.
-    fn image<V>(
-        &self,
-        url: &url::Url,
-        what: &str,
-        decode: impl FnOnce(&[u8]) -> Result<V, card::photo::PhotoError>,
-    ) -> Option<V> {
-        let result = ArticleUrl::from_url(url, self.fetcher.extra_ports())
-            .map_err(|e| e.to_string())
-            .and_then(|url| {
-                self.runtime
-                    .block_on(self.fetcher.fetch(&url, Kind::Image))
-                    .map_err(|e| e.to_string())
-            })
-            .and_then(|image| decode(&image.body).map_err(|e| e.to_string()));
-        match result {
-            Ok(value) => Some(value),
-            Err(reason) => {
-                eprintln!("apercu: the {what} {url} is not used: {reason}");
-                None
-            }
         }
     }
 }

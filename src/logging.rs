@@ -33,6 +33,23 @@ pub fn init(settings: &ServeSettings) {
     }
 }
 
+/// Logs of a command (`apercu render`) to stderr as short text lines: what the service would
+/// log about a photo or a logo it leaves out. `APERCU_LOG` filters as for the server.
+pub fn init_for_command() {
+    let filter = std::env::var("APERCU_LOG")
+        .ok()
+        .and_then(|directives| tracing_subscriber::EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info"));
+    // A second call (tests run commands in one process) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .without_time()
+        .with_target(false)
+        .with_ansi(false)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 /// `text` safe for a log field: control characters, bidi controls and other invisible
 /// formatting escaped as `\u{…}`, and at most [`MAX_LOGGED_CHARS`] characters.
 #[must_use]

@@ -460,6 +460,18 @@ impl Look {
     }
 }
 
+/// The article a fetched page holds, dated against today's date (`apercu inspect` reads pages
+/// with this too).
+#[must_use]
+pub fn article_of(page: &Fetched) -> Article {
+    extract::extract_as_of(
+        &page.body,
+        page.charset.as_deref(),
+        page.url.as_url(),
+        Some(chrono::Utc::now().date_naive()),
+    )
+}
+
 /// Everything a request needs, shared by all workers.
 #[derive(Debug)]
 pub struct Service {
@@ -682,16 +694,7 @@ impl Service {
             let page = this.fetch(&url, crate::fetch::Kind::Page).await?;
             let origin_max_age = page.max_age.map(Duration::from_secs);
             // scraper's DOM is not `Send`: the whole parse happens inside this closure.
-            let article = this
-                .on_cpu(move || {
-                    extract::extract_as_of(
-                        &page.body,
-                        page.charset.as_deref(),
-                        page.url.as_url(),
-                        Some(chrono::Utc::now().date_naive()),
-                    )
-                })
-                .await?;
+            let article = this.on_cpu(move || article_of(&page)).await?;
             let weight = serde_json::to_vec(&article).map_or(4096, |json| json.len() * 2);
             Ok(Fresh {
                 value: article,
@@ -783,7 +786,7 @@ impl Service {
 
     /// The logo a card shows beside the site name: the theme's for the article's host, else the
     /// site's own icon.
-    async fn card_logo(self: &Arc<Self>, article: &Article) -> Option<Arc<Logo>> {
+    pub async fn card_logo(self: &Arc<Self>, article: &Article) -> Option<Arc<Logo>> {
         match self.look.logo(article.url.host_str(), &self.photo_limits) {
             Some(logo) => Some(logo),
             None => self.site_icon(article).await,
@@ -944,22 +947,32 @@ impl Service {
         let version = self.versions(&article.value).card;
         let service = Arc::clone(&self);
         let article_value = Arc::clone(&article.value);
-        let encoded = self
-            .on_cpu(move || {
-                service.metrics.renders.inc();
-                let started = Instant::now();
-                let card = service.renderer.compose(
-                    &article_value,
-                    photo.as_deref(),
-                    logo.as_deref(),
-                    &service.look.theme,
-                );
-                service.metrics.drawn(started.elapsed());
-                service.encode(&card.pixels, format)
-            })
+        let (encoded, _) = self
+            .on_cpu(move || service.draw(&article_value, photo.as_deref(), logo.as_deref(), format))
             .await?
             .map_err(|e| ServiceError::internal("encoding a card", e))?;
         Ok(derived_body(encoded, &article, Some(version)))
+    }
+
+    /// The card of `article` in `format`, drawn with this service's theme: what `/card` serves
+    /// and `apercu render` writes. Timed and counted in the metrics.
+    ///
+    /// # Errors
+    /// The encoder's failure.
+    pub fn draw(
+        &self,
+        article: &Article,
+        photo: Option<&Photo>,
+        logo: Option<&Logo>,
+        format: Format,
+    ) -> Result<(Vec<u8>, card::Card), card::RenderError> {
+        self.metrics.renders.inc();
+        let started = Instant::now();
+        let card = self
+            .renderer
+            .compose(article, photo, logo, &self.look.theme);
+        self.metrics.drawn(started.elapsed());
+        Ok((self.encode(&card.pixels, format)?, card))
     }
 
     /// Encodes pixels, timed by format.

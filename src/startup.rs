@@ -78,11 +78,6 @@ pub fn build_service(
     public_url: url::Url,
     own: Option<std::net::SocketAddr>,
 ) -> Result<Service, StartupError> {
-    let (theme, theme_dir) = settings.card.theme()?;
-    let renderer = Renderer::new(settings.card.font_book(&theme)?);
-    let mut guard = settings.fetch.guard();
-    guard.own.extend(own);
-    let fetcher = Fetcher::new(guard, lookup, settings.fetch.fetch_config());
     let metrics = Arc::new(Metrics::new());
     let policy = settings.cache.policy();
     let cache = match settings.shared.shared(CARD_LAYOUT_VERSION) {
@@ -95,17 +90,69 @@ pub fn build_service(
             Cache::with_shared(policy, tier, wait_limit)
         }
     };
-    let mut service = Service::new(
+    let mut guard = settings.fetch.guard();
+    guard.own.extend(own);
+    let mut service = assemble(
+        &settings.card,
+        &settings.fetch,
+        guard,
+        lookup,
+        cache,
+        metrics,
+    )?;
+    service.public_url = public_url;
+    service.signing = settings.signing.signing()?;
+    Ok(service)
+}
+
+/// The service `apercu render` draws with: the same fetcher, theme, fonts, photo and logo
+/// steps as the server's, with a cache of its own that lives as long as the command.
+///
+/// # Errors
+/// A settings file cannot be used.
+pub fn command_line_service(
+    card: &crate::config::CardSettings,
+    fetch: &crate::config::FetchSettings,
+    lookup: Arc<dyn Lookup>,
+) -> Result<Service, StartupError> {
+    let cache = Cache::new(crate::cache::Policy {
+        fresh: std::time::Duration::from_secs(crate::config::DEFAULT_CACHE_TTL_SECS),
+        stale: std::time::Duration::ZERO,
+        failure: crate::config::FAILURE_TTL,
+        max_bytes: crate::config::DEFAULT_CACHE_MAX_BYTES,
+    });
+    assemble(
+        card,
+        fetch,
+        fetch.guard(),
+        lookup,
+        cache,
+        Arc::new(Metrics::new()),
+    )
+}
+
+fn assemble(
+    card: &crate::config::CardSettings,
+    fetch: &crate::config::FetchSettings,
+    guard: crate::fetch::Guard,
+    lookup: Arc<dyn Lookup>,
+    cache: Cache,
+    metrics: Arc<Metrics>,
+) -> Result<Service, StartupError> {
+    let (theme, theme_dir) = card.theme()?;
+    let renderer = Renderer::new(card.font_book(&theme)?);
+    let fetcher = Fetcher::new(guard, lookup, fetch.fetch_config());
+    Ok(Service::new(
         fetcher,
         cache,
         renderer,
         Look::new(theme, theme_dir),
-        settings.fetch.photo_limits(),
-        public_url,
+        fetch.photo_limits(),
+        // Only oEmbed answers and pages name the service's own URL; callers that serve them
+        // set the real one.
+        url::Url::parse("http://localhost/").expect("a valid URL literal"),
         metrics,
-    );
-    service.signing = settings.signing.signing()?;
-    Ok(service)
+    ))
 }
 
 /// A bound, not yet running, service.

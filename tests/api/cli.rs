@@ -157,13 +157,37 @@ async fn render_explain_prints_the_template_each_line_and_the_font_of_every_run(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_theme_logo_that_cannot_be_read_is_left_out_as_the_service_leaves_it_out() {
+    let origin = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("logo.png"), b"not a picture").unwrap();
+    let theme = dir.path().join("theme.toml");
+    std::fs::write(&theme, "logo = \"logo.png\"\n").unwrap();
+    let out_file = dir.path().join("card.png");
+    let args = vec![
+        "render".into(),
+        origin.url("/article"),
+        "-o".into(),
+        out_file.display().to_string(),
+        format!("--theme={}", theme.display()),
+    ];
+    let out = run(args, Some(origin.addr.to_string())).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("theme logo not used"), "{stderr}");
+    assert!(image::open(&out_file).is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lead_photo_on_a_blocked_address_is_never_fetched() {
     // docs/security.md B7: second-order SSRF through og:image; the card is drawn without it.
     let origin = start().await;
     let dir = tempfile::tempdir().unwrap();
     let out_file = dir.path().join("card.png");
     let out = render(&origin, "/article/canary-image", &out_file).await;
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not used"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("lead photo not used"), "{stderr}");
+    assert!(out_file.exists(), "{stderr}");
     assert_eq!(origin.canary_hits(), 0);
 }
 
