@@ -275,7 +275,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         |raw: Option<&str>| dates::parse_in(&text::clean(raw?, 100)?, day_order).filter(plausible);
     let lang = article.lang.as_deref();
     let shown = || {
-        inputs.page.date_texts.iter().find_map(|t| {
+        inputs.page.date_texts().iter().find_map(|t| {
             dates::parse_shown(&text::clean(t, 200)?, day_order, lang).filter(plausible)
         })
     };

@@ -117,17 +117,8 @@ pub fn extract_as_of(
     let title_hint = [&og, &ld.article, &twitter, &microdata.article, &meta]
         .iter()
         .find_map(|f| f.title.as_deref());
-    // The dates the page shows people decide only when the machine-readable ones are missing
-    // or disagree (as `merge` reads them; an ambiguous one here only means reading them).
     let latest_day = today.and_then(|d| d.succ_opt());
-    let machine_days: Vec<chrono::NaiveDate> = [&og, &ld.article, &microdata.article, &meta]
-        .iter()
-        .filter_map(|f| dates::parse_in(f.published_at.as_deref()?, None))
-        .filter(|t| dates::publishable(t, latest_day))
-        .map(|t| t.day())
-        .collect();
-    let dates_shown = machine_days.iter().any(|d| *d != machine_days[0]) || machine_days.is_empty();
-    let page = page::read(&scanned.document, title_hint, dates_shown);
+    let page = page::read(&scanned.document, title_hint);
 
     let base = urls::base(url, scanned.base_href.as_deref());
     merge::merge(&merge::Inputs {

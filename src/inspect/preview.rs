@@ -202,8 +202,8 @@ fn image_of(
         {
             notes.push(format!(
                 "the image ({}) is heavier than the {} it takes",
-                kilobytes(*bytes),
-                kilobytes(max)
+                readable_size(*bytes),
+                readable_size(max)
             ));
             return (None, Layout::Text);
         }
@@ -245,15 +245,20 @@ fn image_of(
     )
 }
 
-fn kilobytes(bytes: u64) -> String {
+/// A size as people read it: `512 bytes`, `87 KB` (rounded up, so a file just over a limit
+/// never reads as at it), `4.2 MB`.
+#[must_use]
+pub fn readable_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
         // Shown to one decimal: kilobytes are exact in f64.
         format!(
             "{:.1} MB",
             f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0
         )
-    } else {
+    } else if bytes >= 1024 {
         format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

@@ -10,6 +10,7 @@ use url::Url;
 
 use super::{Page, hash_source};
 use crate::inspect::platforms::{Cut, Large, Platform};
+use crate::inspect::preview::readable_size as size;
 use crate::inspect::{Layout, PLATFORMS, Preview, Report, Severity};
 use crate::signing::{Keys, signature_parameters};
 
@@ -610,19 +611,4 @@ fn fields(report: &Report) -> Vec<FieldView> {
             })
         })
         .collect()
-}
-
-/// Bytes in words.
-fn size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        // Shown to one decimal: kilobytes are exact in f64.
-        format!(
-            "{:.1} MB",
-            f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0
-        )
-    } else if bytes >= 1024 {
-        format!("{} KB", bytes.div_ceil(1024))
-    } else {
-        format!("{bytes} bytes")
-    }
 }

@@ -36,18 +36,29 @@ pub struct Page<'a> {
     pub chrome_text: String,
     /// `dir` of the article or its container, when the page sets one there.
     pub content_dir: Option<String>,
-    /// Dates as the page shows them to people, nearest the headline first: the text (and
-    /// `title`) of `<time>` elements without `datetime` and of date-like elements
-    /// (`class="date"`, `itemprop="datePublished"`…).
-    pub date_texts: Vec<String>,
     /// What [`Page::found`] reads from, kept so that it runs only when asked.
     visits: Vec<Visit<'a>>,
     root: Option<ElementRef<'a>>,
     h1_pos: Option<usize>,
     found: OnceCell<Found>,
+    date_texts: OnceCell<Vec<String>>,
 }
 
 impl Page<'_> {
+    /// Dates as the page shows them to people, nearest the headline first: the text (and
+    /// `title`) of `<time>` elements without `datetime` and of date-like elements
+    /// (`class="date"`, `itemprop="datePublished"`…). Read on first use: only a page whose
+    /// machine-readable dates are missing or disagree needs them.
+    pub fn date_texts(&self) -> &[String] {
+        self.date_texts.get_or_init(|| {
+            date_texts(
+                &self.visits,
+                &|el: ElementRef<'_>| in_root(self.root, el),
+                self.h1_pos,
+            )
+        })
+    }
+
     /// The fields metadata usually carries, as the markup gives them (`title` is the `<h1>`,
     /// `description` the first paragraph…). They are the last resort for each field, so they
     /// are read on first use: a page with full metadata never pays for them.
@@ -193,12 +204,10 @@ struct Visit<'a> {
 }
 
 /// Reads the page's markup. `title_hint` is the best metadata title, used to pick the right
-/// `<h1>` when a page has several.
+/// `<h1>` when a page has several. What only some pages need ([`Page::found`],
+/// [`Page::date_texts`]) is read when first asked for.
 #[must_use]
-///
-/// `dates_shown` says whether the dates the page shows people are wanted (they are read only
-/// when the machine-readable dates are missing or disagree).
-pub fn read<'a>(doc: &'a Html, title_hint: Option<&str>, dates_shown: bool) -> Page<'a> {
+pub fn read<'a>(doc: &'a Html, title_hint: Option<&str>) -> Page<'a> {
     let h1 = headline(doc, title_hint);
     let h1_ancestors: FxHashSet<NodeId> = h1
         .map(|h| dom::ancestors(h).map(|a| a.id()).collect())
@@ -206,7 +215,6 @@ pub fn read<'a>(doc: &'a Html, title_hint: Option<&str>, dates_shown: bool) -> P
     let visits = walk(doc, &h1_ancestors);
     let root = content_root(&visits);
     let h1_pos = h1.and_then(|h| visits.iter().position(|v| v.el.id() == h.id()));
-    let in_root = |el: ElementRef<'_>| in_root(root, el);
     Page {
         headline: h1.map(dom::text),
         // The direction nearest the article text wins (Readability's rule), as in browsers.
@@ -215,11 +223,6 @@ pub fn read<'a>(doc: &'a Html, title_hint: Option<&str>, dates_shown: bool) -> P
                 .chain(dom::ancestors(r))
                 .find_map(|e| dom::attr(e, "dir").map(str::to_lowercase))
         }),
-        date_texts: if dates_shown {
-            date_texts(&visits, &in_root, h1_pos)
-        } else {
-            Vec::new()
-        },
         breadcrumb: breadcrumb(&visits),
         category_link: category_link(&visits, h1_pos),
         site_names: site_names(&visits),
@@ -228,6 +231,7 @@ pub fn read<'a>(doc: &'a Html, title_hint: Option<&str>, dates_shown: bool) -> P
         root,
         h1_pos,
         found: OnceCell::new(),
+        date_texts: OnceCell::new(),
     }
 }
 
