@@ -74,29 +74,30 @@ pub mod order {
 }
 
 impl<'a> Inputs<'a> {
-    /// What `source` found; `None` for the sources that are not read into a [`Found`]
-    /// (breadcrumbs, the URL path).
-    fn found(&self, source: Source) -> Option<&'a Found> {
+    /// What `source` found for `field` (the page's markup is read for that field only);
+    /// `None` for the sources that are not read into a [`Found`] (breadcrumbs, the URL path).
+    fn found(&self, source: Source, field: Field) -> Option<&'a Found> {
         match source {
             Source::OpenGraph => Some(self.og),
             Source::JsonLd => Some(self.json_ld),
             Source::Twitter => Some(self.twitter),
             Source::Microdata => Some(self.microdata),
             Source::Meta => Some(self.meta),
-            Source::Dom => Some(self.page.found()),
+            Source::Dom => Some(self.page.found(field)),
             Source::Breadcrumb | Source::Url => None,
         }
     }
 
-    /// The first source in `order` for which `pick` finds a usable value, with that source.
+    /// The first source in `order` for which `pick` finds a usable `field`, with that source.
     fn first_of<T>(
         &self,
+        field: Field,
         order: &[Source],
         mut pick: impl FnMut(&'a Found) -> Option<T>,
     ) -> Option<(T, Source)> {
         order
             .iter()
-            .find_map(|source| pick(self.found(*source)?).map(|v| (v, *source)))
+            .find_map(|source| pick(self.found(*source, field)?).map(|v| (v, *source)))
     }
 
     fn resolve(&self, raw: &str) -> Option<Url> {
@@ -111,11 +112,12 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     let mut sources = Sources::default();
 
     // Names the site goes by, for cutting it out of titles.
-    let site_from_metadata =
-        inputs.first_of(order::SITE_NAME, |f| clean_short(f.site_name.as_deref()));
+    let site_from_metadata = inputs.first_of(Field::SiteName, order::SITE_NAME, |f| {
+        clean_short(f.site_name.as_deref())
+    });
     let mut names: Vec<&str> = order::METADATA
         .iter()
-        .filter_map(|source| inputs.found(*source)?.site_name.as_deref())
+        .filter_map(|source| inputs.found(*source, Field::SiteName)?.site_name.as_deref())
         .collect();
     names.extend(inputs.page.site_names.iter().map(String::as_str));
     let h1 = inputs
@@ -135,7 +137,9 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     // The JSON-LD `headline` is the headline by definition; `og:title` is a share title that
     // CMSs often fill with the <title>, site name included. Both are used as published.
     let metadata_title = inputs
-        .first_of(order::TITLE, |f| clean_title(f.title.as_deref()))
+        .first_of(Field::Title, order::TITLE, |f| {
+            clean_title(f.title.as_deref())
+        })
         .map(|(t, source)| (tidy_metadata_title(&t, h1.as_deref()), source));
     let hint = metadata_title
         .as_ref()
@@ -184,7 +188,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::SiteName, source);
     }
 
-    if let Some((d, source)) = inputs.first_of(order::DESCRIPTION, |f| {
+    if let Some((d, source)) = inputs.first_of(Field::Description, order::DESCRIPTION, |f| {
         text::clean(f.description.as_deref()?, text::MAX_DESCRIPTION_CHARS)
     }) {
         article.description = Some(d);
@@ -192,7 +196,9 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
     }
 
     let category = inputs
-        .first_of(order::CATEGORY, |f| clean_category(f.category.as_deref()))
+        .first_of(Field::Category, order::CATEGORY, |f| {
+            clean_category(f.category.as_deref())
+        })
         .or_else(|| {
             inputs
                 .trails
@@ -210,7 +216,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Category, source);
     }
 
-    if let Some((authors, source)) = inputs.first_of(order::AUTHORS, |f| {
+    if let Some((authors, source)) = inputs.first_of(Field::Authors, order::AUTHORS, |f| {
         let names = clean_authors(&f.authors);
         (!names.is_empty()).then_some(names)
     }) {
@@ -218,26 +224,27 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Authors, source);
     }
 
-    if let Some((u, source)) = inputs.first_of(order::CANONICAL_URL, |f| {
+    if let Some((u, source)) = inputs.first_of(Field::CanonicalUrl, order::CANONICAL_URL, |f| {
         inputs.resolve(f.canonical_url.as_deref()?)
     }) {
         article.canonical_url = Some(u);
         sources.record(Field::CanonicalUrl, source);
     }
 
-    if let Some((u, source)) = inputs.first_of(order::LOGO, |f| inputs.resolve(f.logo.as_deref()?))
-    {
+    if let Some((u, source)) = inputs.first_of(Field::Logo, order::LOGO, |f| {
+        inputs.resolve(f.logo.as_deref()?)
+    }) {
         article.logo = Some(u);
         sources.record(Field::Logo, source);
     }
-    if let Some((u, source)) =
-        inputs.first_of(order::FAVICON, |f| inputs.resolve(f.favicon.as_deref()?))
-    {
+    if let Some((u, source)) = inputs.first_of(Field::Favicon, order::FAVICON, |f| {
+        inputs.resolve(f.favicon.as_deref()?)
+    }) {
         article.favicon = Some(u);
         sources.record(Field::Favicon, source);
     }
 
-    if let Some((image, source)) = inputs.first_of(order::LEAD_IMAGE, |f| {
+    if let Some((image, source)) = inputs.first_of(Field::LeadImage, order::LEAD_IMAGE, |f| {
         f.images
             .iter()
             .find_map(|c| lead_image(inputs, c, article.logo.as_ref(), article.favicon.as_ref()))
@@ -250,7 +257,11 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         .html_lang
         .and_then(normalize_lang)
         .map(|l| (l, Source::Dom))
-        .or_else(|| inputs.first_of(order::LANG, |f| normalize_lang(f.lang.as_deref()?)));
+        .or_else(|| {
+            inputs.first_of(Field::Lang, order::LANG, |f| {
+                normalize_lang(f.lang.as_deref()?)
+            })
+        });
     let declared_dir = [
         inputs.page.content_dir.as_deref(),
         inputs.body_dir,
@@ -287,7 +298,10 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         .iter()
         .filter(|source| **source != Source::Dom)
         .filter_map(|source| {
-            let raw = inputs.found(*source)?.published_at.as_deref();
+            let raw = inputs
+                .found(*source, Field::PublishedAt)?
+                .published_at
+                .as_deref();
             date(raw).map(|t| (t, *source))
         })
         .collect();
@@ -298,7 +312,11 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         .and_then(|seen| machine.iter().find(|(t, _)| t.day() == seen.day()).copied());
     let published = confirmed
         .or_else(|| machine.into_iter().min_by_key(|(t, _)| t.day()))
-        .or_else(|| inputs.first_of(&[Source::Dom], |f| date(f.published_at.as_deref())))
+        .or_else(|| {
+            inputs.first_of(Field::PublishedAt, &[Source::Dom], |f| {
+                date(f.published_at.as_deref())
+            })
+        })
         // What the page shows people, then the URL path.
         .or_else(|| shown().map(|t| (t, Source::Dom)))
         .or_else(|| {
@@ -311,8 +329,9 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         article.published_at = Some(t);
         sources.record(Field::PublishedAt, source);
     }
-    if let Some((t, source)) = inputs.first_of(order::MODIFIED, |f| date(f.modified_at.as_deref()))
-    {
+    if let Some((t, source)) = inputs.first_of(Field::ModifiedAt, order::MODIFIED, |f| {
+        date(f.modified_at.as_deref())
+    }) {
         article.modified_at = Some(t);
         sources.record(Field::ModifiedAt, source);
     }
@@ -321,7 +340,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Dir, source);
     }
 
-    if let Some((keywords, source)) = inputs.first_of(order::KEYWORDS, |f| {
+    if let Some((keywords, source)) = inputs.first_of(Field::Keywords, order::KEYWORDS, |f| {
         let k = clean_keywords(&f.keywords);
         (!k.is_empty()).then_some(k)
     }) {
@@ -329,7 +348,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Keywords, source);
     }
 
-    if let Some((kind, source)) = inputs.first_of(order::KIND, |f| {
+    if let Some((kind, source)) = inputs.first_of(Field::Kind, order::KIND, |f| {
         let k = text::clean(f.kind.as_deref()?, 40)?.to_lowercase();
         k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
@@ -339,7 +358,7 @@ pub fn merge(inputs: &Inputs<'_>) -> Article {
         sources.record(Field::Kind, source);
     }
 
-    if let Some((color, source)) = inputs.first_of(order::THEME_COLOR, |f| {
+    if let Some((color, source)) = inputs.first_of(Field::ThemeColor, order::THEME_COLOR, |f| {
         normalize_hex_color(f.theme_color.as_deref()?)
     }) {
         article.theme_color = Some(color);

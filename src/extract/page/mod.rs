@@ -13,6 +13,7 @@ use ego_tree::NodeId;
 use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{ElementRef, Html};
 
+use super::article::Field;
 use super::dom;
 use super::found::{Crumb, Found};
 use super::text::{self, fold};
@@ -40,7 +41,8 @@ pub struct Page<'a> {
     visits: Vec<Visit<'a>>,
     root: Option<ElementRef<'a>>,
     h1_pos: Option<usize>,
-    found: OnceCell<Found>,
+    /// One [`Found`] per field the markup can give ([`found_slot`]), each with that field only.
+    found: [OnceCell<Found>; FOUND_SLOTS],
     date_texts: OnceCell<Vec<String>>,
 }
 
@@ -59,31 +61,52 @@ impl Page<'_> {
         })
     }
 
-    /// The fields metadata usually carries, as the markup gives them (`title` is the `<h1>`,
-    /// `description` the first paragraph…). They are the last resort for each field, so they
-    /// are read on first use: a page with full metadata never pays for them.
-    pub fn found(&self) -> &Found {
-        self.found.get_or_init(|| {
+    /// What the markup gives for `field`, in a [`Found`] where only that field is set: the first
+    /// paragraph, the images in the text, the byline, a logo, a `<time datetime>`. Each is the
+    /// last resort for its field, so it is read the first time the merge falls through to it: a
+    /// field the metadata gives never costs a pass over the page.
+    pub fn found(&self, field: Field) -> &Found {
+        self.found[found_slot(field)].get_or_init(|| {
             let visits = &self.visits;
             let in_root = |el: ElementRef<'_>| in_root(self.root, el);
-            Found {
-                title: self.headline.clone(),
-                description: first_paragraph(visits, &in_root, self.h1_pos),
-                images: lead_images(visits, &in_root, self.h1_pos),
-                authors: byline(visits),
-                published_at: visits
-                    .iter()
-                    .filter(|v| !v.ctx.chrome && v.el.value().name() == "time" && in_root(v.el))
-                    .chain(
-                        visits
-                            .iter()
-                            .filter(|v| !v.ctx.chrome && v.el.value().name() == "time"),
-                    )
-                    .find_map(|v| dom::attr(v.el, "datetime").map(str::to_owned)),
-                logo: logo(visits, &in_root),
-                ..Found::default()
+            let mut found = Found::default();
+            match field {
+                Field::Description => {
+                    found.description = first_paragraph(visits, &in_root, self.h1_pos);
+                }
+                Field::LeadImage => found.images = lead_images(visits, &in_root, self.h1_pos),
+                Field::Authors => found.authors = byline(visits),
+                Field::Logo => found.logo = logo(visits, &in_root),
+                Field::PublishedAt => {
+                    found.published_at = visits
+                        .iter()
+                        .filter(|v| !v.ctx.chrome && v.el.value().name() == "time" && in_root(v.el))
+                        .chain(
+                            visits
+                                .iter()
+                                .filter(|v| !v.ctx.chrome && v.el.value().name() == "time"),
+                        )
+                        .find_map(|v| dom::attr(v.el, "datetime").map(str::to_owned));
+                }
+                _ => {}
             }
+            found
         })
+    }
+}
+
+const FOUND_SLOTS: usize = 6;
+
+/// Where [`Page::found`] keeps `field`; every field the markup does not give shares the last,
+/// empty, slot.
+fn found_slot(field: Field) -> usize {
+    match field {
+        Field::Description => 0,
+        Field::LeadImage => 1,
+        Field::Authors => 2,
+        Field::Logo => 3,
+        Field::PublishedAt => 4,
+        _ => FOUND_SLOTS - 1,
     }
 }
 
@@ -230,7 +253,7 @@ pub fn read<'a>(doc: &'a Html, title_hint: Option<&str>) -> Page<'a> {
         visits,
         root,
         h1_pos,
-        found: OnceCell::new(),
+        found: Default::default(),
         date_texts: OnceCell::new(),
     }
 }
