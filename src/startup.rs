@@ -99,8 +99,8 @@ pub fn build_service(
         lookup,
         cache,
         metrics,
+        public_url,
     )?;
-    service.public_url = public_url;
     service.signing = settings.signing.signing()?;
     Ok(service)
 }
@@ -121,14 +121,22 @@ pub fn command_line_service(
         failure: crate::config::FAILURE_TTL,
         max_bytes: crate::config::DEFAULT_CACHE_MAX_BYTES,
     });
+    let metrics = Arc::new(Metrics::new());
     assemble(
         card,
         fetch,
         fetch.guard(),
         lookup,
         cache,
-        Arc::new(Metrics::new()),
+        metrics,
+        unserved_url(),
     )
+}
+
+/// The public URL of a service that serves nothing (the command line's): a card names no URL of
+/// the service; only oEmbed answers and pages do.
+fn unserved_url() -> url::Url {
+    url::Url::parse("http://localhost/").expect("a valid URL literal")
 }
 
 fn assemble(
@@ -138,6 +146,7 @@ fn assemble(
     lookup: Arc<dyn Lookup>,
     cache: Cache,
     metrics: Arc<Metrics>,
+    public_url: url::Url,
 ) -> Result<Service, StartupError> {
     let (theme, theme_dir) = card.theme()?;
     let renderer = Renderer::new(card.font_book(&theme)?);
@@ -148,9 +157,7 @@ fn assemble(
         renderer,
         Look::new(theme, theme_dir),
         fetch.photo_limits(),
-        // Only oEmbed answers and pages name the service's own URL; callers that serve them
-        // set the real one.
-        url::Url::parse("http://localhost/").expect("a valid URL literal"),
+        public_url,
         metrics,
     ))
 }
